@@ -1,0 +1,159 @@
+"""Plumbing the template's tests share: render, run commands, start servers, speak HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import copier
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+DEFAULT_ANSWERS = {
+    "project_name": "Acme Analytics",
+    "author_name": "Acme Team",
+    "author_email": "founders@acme.test",
+}
+
+
+def render(dst: Path, **answers) -> Path:
+    """Copy the template's work tree (HEAD plus uncommitted changes) to dst, without a terminal."""
+    copier.run_copy(
+        str(TEMPLATE),
+        str(dst),
+        data={**DEFAULT_ANSWERS, **answers},
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
+    return dst
+
+
+def project_env(**extra: str) -> dict[str, str]:
+    """The environment a generated project's commands run in: Python 3.11 from this machine,
+    never a downloaded interpreter, and not the template's own virtualenv."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "DATABASE_URL"}}
+    env.update(UV_PYTHON_DOWNLOADS="never", UV_PYTHON="3.11", UV_NO_PROGRESS="1")
+    env.update(extra)
+    return env
+
+
+def run(cmd: list[str] | str, cwd: Path, timeout: float = 600, **env: str):
+    """Run a command in a generated project; fail with its whole output when it fails."""
+    result = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=project_env(**env),
+        shell=isinstance(cmd, str),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise AssertionError(
+            f"`{cmd}` exited {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-8000:]}\n--- stderr ---\n{result.stderr[-8000:]}"
+        )
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return shutil.which("psql") is not None
+    except OSError:
+        return False
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create a database on the local PostgreSQL; return its URL."""
+    for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+        subprocess.run(
+            ["psql", POSTGRES_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql],
+            check=True,
+            capture_output=True,
+        )
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 30):
+    """One HTTP request; 4xx and 5xx are returned, not raised. Redirects are followed."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return Response(reply.status, dict(reply.headers), reply.read())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, dict(error.headers), error.read())
+
+
+@contextmanager
+def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env: str):
+    """Start a server, wait until `url` answers, yield, then stop it and its workers."""
+    log = Path(tempfile.mkstemp(prefix="stackwise-server-", suffix=".log")[1])
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=project_env(**env),
+            shell=isinstance(cmd, str),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{url} did not answer in {timeout}s:\n{log.read_text()}")
+                time.sleep(0.2)
+        yield process
+    finally:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()
+        log.unlink(missing_ok=True)
