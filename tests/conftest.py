@@ -17,13 +17,15 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def rendered(copie_session):
-    """render(stack, **answers) -> the project folder, rendered once per session per answers."""
+    """render(stack, **answers) -> the project folder, rendered once per session per answers.
+    With stack=None the stack is left to its default: the recommendation."""
     cache: dict[tuple, Path] = {}
 
-    def render(stack: str, **answers) -> Path:
+    def render(stack: str | None, **answers) -> Path:
         key = (stack, tuple(sorted(answers.items())))
         if key not in cache:
-            result = copie_session.copy(extra_answers={**DEFAULT_ANSWERS, "stack": stack, **answers})
+            chosen = {"stack": stack} if stack else {}
+            result = copie_session.copy(extra_answers={**DEFAULT_ANSWERS, **chosen, **answers})
             assert result.exit_code == 0, result.exception
             cache[key] = result.project_dir
         return cache[key]

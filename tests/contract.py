@@ -88,7 +88,9 @@ def walk_auth(base: str) -> dict:
     assert_error(http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]}), 401)
     assert http("GET", f"{base}/api/auth/me", token=rotated["access"]).status == 200
 
-    logout = http("POST", f"{base}/api/auth/logout", {"refresh": rotated["refresh"]}, rotated["access"])
+    logout = http(
+        "POST", f"{base}/api/auth/logout", {"refresh": rotated["refresh"]}, rotated["access"]
+    )
     assert logout.status == 204, logout.text
     assert_error(http("POST", f"{base}/api/auth/refresh", {"refresh": rotated["refresh"]}), 401)
 
@@ -106,7 +108,9 @@ def walk_items(base: str, tokens: dict) -> None:
         assert item["title"] == title and item["done"] is False
         ids.append(item["id"])
 
-    assert_error(http("POST", f"{base}/api/items", {"description": "no title"}, access), 400, "title")
+    assert_error(
+        http("POST", f"{base}/api/items", {"description": "no title"}, access), 400, "title"
+    )
 
     page = http("GET", f"{base}/api/items?page_size=2&ordering=title", token=access).json()
     assert page["count"] == 3 and page["previous"] is None and page["next"]

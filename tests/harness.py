@@ -146,7 +146,8 @@ def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"{url} did not answer in {timeout}s:\n{log.read_text()}")
+                    message = f"{url} did not answer in {timeout}s:\n{log.read_text()}"
+                    raise AssertionError(message) from None
                 time.sleep(0.2)
         yield process
     finally:

@@ -62,7 +62,9 @@ WORDS = {
 @pytest.fixture(scope="module")
 def decide():
     """The macros exactly as copier.yml imports them (paths relative to the template root)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE), undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE), undefined=jinja2.StrictUndefined
+    )
     return env.get_template("templates/_shared/decide.jinja").module
 
 
@@ -95,6 +97,8 @@ def test_readme_shows_the_same_table():
 
 def test_reasons_name_what_drives_them(decide):
     """The strongest reason speaks to the answer that decided it."""
-    assert re.search(r"I/O", str(decide.reasons("performance", "realtime", False, "async", "services")))
+    assert re.search(
+        r"I/O", str(decide.reasons("performance", "realtime", False, "async", "services"))
+    )
     assert "back office" in str(decide.reasons("both", "realtime", True, "mixed", "monolith"))
     assert "stack=hybrid" in str(decide.reasons("ship_fast", "mixed", True, "django", "monolith"))

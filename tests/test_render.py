@@ -1,0 +1,103 @@
+"""Every stack renders into a clean project that remembers its answers and its decision."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+STACKS = ["drf", "fastapi", "hybrid"]
+
+SCENARIOS = {
+    "drf": dict(
+        priority="ship_fast",
+        workload="crud",
+        back_office=True,
+        team="django",
+        architecture="monolith",
+    ),
+    "fastapi": dict(
+        priority="performance",
+        workload="realtime",
+        back_office=False,
+        team="async",
+        architecture="services",
+    ),
+    "hybrid": dict(
+        priority="both", workload="mixed", back_office=True, team="mixed", architecture="monolith"
+    ),
+}
+
+
+def rendered_files(project):
+    return [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_template_syntax_leaks(rendered, stack):
+    project = rendered(stack)
+    files = rendered_files(project)
+    assert files
+    for path in files:
+        relative = path.relative_to(project)
+        assert not any(marker in str(relative) for marker in ("{{", "{%", ".jinja")), relative
+        text = path.read_text(errors="replace")
+        for marker in ("{{", "{%", "{#", ".jinja"):
+            assert marker not in text, f"{relative} contains {marker!r}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_answers_file_holds_every_answer(rendered, stack):
+    answers = yaml.safe_load((rendered(stack) / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] and answers["_commit"]
+    expected = {
+        "project_name",
+        "project_slug",
+        "description",
+        "author_name",
+        "author_email",
+        "priority",
+        "workload",
+        "back_office",
+        "team",
+        "architecture",
+        "stack",
+    }
+    assert {k for k in answers if not k.startswith("_")} == expected
+    assert answers["stack"] == stack
+    # Computed values are recomputed on every run, never stored.
+    assert "recommended_stack" not in answers and "recommendation_reasons" not in answers
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_scenario_gets_its_stack_and_the_record_says_why(rendered, stack):
+    """The article's three scenarios, answered as data, with `stack` left to its default."""
+    project = rendered(None, **SCENARIOS[stack])
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["stack"] == stack
+    adr = (project / "docs/decisions/0001-backend-stack.md").read_text()
+    assert adr.startswith(f"# 1. Backend stack: {stack}\n")
+    assert "This is the stack stackwise recommended, because:" in adr
+    assert "overrides" not in adr
+    for heading in ("## Context", "## Decision", "## Consequences", "## Growth path"):
+        assert heading in adr
+    for answer in SCENARIOS[stack].values():
+        if isinstance(answer, str):
+            assert f"`{answer}`" in adr
+
+
+def test_an_override_is_recorded_as_one(rendered):
+    project = rendered("fastapi", **SCENARIOS["drf"])
+    adr = (project / "docs/decisions/0001-backend-stack.md").read_text()
+    assert adr.startswith("# 1. Backend stack: fastapi\n")
+    assert "This overrides stackwise's recommendation, **drf**" in adr
+    assert "Standard CRUD on business data" in adr  # the reasons it overrode
+    assert "async/await needs care" in adr  # and the consequences of what it chose
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_readme_says_how_to_run_test_and_update(rendered, stack):
+    readme = (rendered(stack) / "README.md").read_text()
+    assert readme.startswith("# Acme Analytics\n")
+    for command in ("uv sync", "make dev", "uv run pytest", "copier update"):
+        assert command in readme, command
+    assert "docs/decisions/0001-backend-stack.md" in readme
