@@ -158,3 +158,36 @@ def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env
             os.killpg(process.pid, 9)
             process.wait()
         log.unlink(missing_ok=True)
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "stackwise tests",
+    "GIT_AUTHOR_EMAIL": "tests@stackwise.test",
+    "GIT_COMMITTER_NAME": "stackwise tests",
+    "GIT_COMMITTER_EMAIL": "tests@stackwise.test",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    return run(["git", *args], cwd, **GIT_IDENTITY).stdout
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", message)
+
+
+def snapshot_template(dst: Path) -> Path:
+    """A throwaway git copy of the template's work tree (tracked and untracked, not ignored
+    files), so a test can tag releases and move them forward without touching this repository."""
+    listed = git(TEMPLATE, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree, not yet committed
+        target = dst / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
+    git(dst, "init", "-q", "-b", "main")
+    commit_all(dst, "template snapshot")
+    return dst
