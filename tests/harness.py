@@ -45,6 +45,7 @@ def project_env(**extra: str) -> dict[str, str]:
     never a downloaded interpreter, and not the template's own virtualenv."""
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "DATABASE_URL"}}
     env.update(UV_PYTHON_DOWNLOADS="never", UV_PYTHON="3.11", UV_NO_PROGRESS="1")
+    env.update(UV_COMPILE_BYTECODE="1")  # compile once at install, not on every start
     env.update(extra)
     return env
 
