@@ -69,3 +69,42 @@ def test_a_template_change_arrives_and_the_users_edit_stays(tmp_path):
     assert not list(project.rglob("*.rej"))
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["_commit"] == "v1.1.0"
+
+
+def tree_bytes(root):
+    return {
+        path.relative_to(root): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("drf", "fastapi"),
+        ("fastapi", "drf"),
+        ("fastapi", "hybrid"),
+        ("hybrid", "drf"),
+        ("hybrid", "fastapi"),
+    ],
+)
+def test_a_stack_switch_that_would_delete_files_is_refused_and_nothing_changes(
+    template_v1, tmp_path, old, new
+):
+    project = generate(template_v1, tmp_path / "project", old)
+    (project / "ours.txt").write_text("an edit of our own\n")
+    commit_all(project, "our edit")
+    before = tree_bytes(project)
+
+    with pytest.raises(ValueError) as refused:
+        copier.run_update(
+            str(project), data={"stack": new}, defaults=True, overwrite=True, quiet=True
+        )
+
+    message = str(refused.value)
+    assert "'stack'" in message
+    assert f"Switching this {old} project to {new} would delete" in message
+    assert f"copier copy --data stack={new}" in message
+    assert tree_bytes(project) == before
+    assert git(project, "status", "--porcelain") == ""
