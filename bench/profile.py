@@ -1,0 +1,83 @@
+"""Profiles that explain a missed target: py-spy sampling a server under wrk's load, and
+cProfile around `copier copy`. Each comes back as a short text table for the report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+TOP = 14
+
+
+def under_load(pid: int, seconds: float, load: Callable[[], object]) -> str:
+    """Sample `pid` and its child processes with py-spy while `load()` runs."""
+    spy = shutil.which("py-spy")
+    if spy is None:
+        return "(no profile: py-spy is not installed; run the documented command, `--with py-spy`)"
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "profile.txt"
+        cmd = [spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
+        cmd += ["--rate", "200", "--duration", str(round(seconds)), "--format", "raw"]
+        sampler = subprocess.Popen(
+            [*cmd, "-o", str(raw)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        load()
+        _, errors = sampler.communicate(timeout=seconds + 60)
+        if not raw.exists():
+            return f"(no profile: py-spy failed: {errors.strip()[-300:]})"
+        return summarize(raw.read_text())
+
+
+def frame_name(frame: str) -> str:
+    """`get (rest_framework/views.py:505)` -> `get (rest_framework/views.py)`: one row per
+    function, its path cut to the package."""
+    match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame.strip())
+    if not match:
+        return frame.strip()
+    function, path = match.groups()
+    path = re.sub(r".*/(site-packages|lib/python3\.\d+)/", "", path)
+    path = re.sub(r".*/stackwise-bench-[^/]+/", "", path)
+    return f"{function} ({path})"
+
+
+def summarize(raw: str) -> str:
+    """Inclusive and own share of samples per function, from py-spy's collapsed stacks."""
+    inclusive, own, total = Counter(), Counter(), 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [frame_name(f) for f in stack.split(";") if not f.startswith("process ")]
+        if not frames:
+            continue
+        total += int(count)
+        for name in set(frames):
+            inclusive[name] += int(count)
+        own[frames[-1]] += int(count)
+    if not total:
+        return "(no samples: the server was idle, waiting)"
+    # Frames in (nearly) every sample are the server's loop: they say nothing about the cost.
+    telling = [(name, n) for name, n in inclusive.most_common() if n < 0.97 * total][:TOP]
+    lines = [f"{total} samples. Inclusive share (the function and what it calls):"]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in telling]
+    lines.append("Own share (time spent in the function itself):")
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(TOP // 2)]
+    return "\n".join(lines)
+
+
+def copier_copy(cmd: list[str], cwd: Path) -> str:
+    """cProfile of one `copier copy` run, the top functions by cumulative time."""
+    copier = cmd[0]
+    profiled = [sys.executable, "-m", "cProfile", "-s", "cumulative", copier, *cmd[1:]]
+    result = subprocess.run(profiled, cwd=cwd, capture_output=True, text=True, timeout=300)
+    lines = result.stdout.splitlines()
+    start = next((i for i, line in enumerate(lines) if "ncalls" in line), None)
+    if start is None:
+        return f"(no profile: {result.stderr.strip()[-300:]})"
+    return "\n".join(lines[start - 3 : start + 1 + 20])
