@@ -43,14 +43,13 @@ CASES = (
 
 @dataclass(frozen=True)
 class Mode:
-    name: str
     warmup: float  # seconds of load thrown away before each measured run
     seconds: float  # measured seconds per case
     profile_seconds: float  # 0: no profiles
 
 
-FULL = Mode("full", warmup=3, seconds=15, profile_seconds=6)
-SHORT = Mode("short", warmup=0, seconds=2, profile_seconds=0)
+FULL = Mode(warmup=3, seconds=15, profile_seconds=6)
+SHORT = Mode(warmup=0, seconds=2, profile_seconds=0)
 
 
 @dataclass
@@ -107,7 +106,6 @@ def server_env(extra: dict[str, str], upstream_url: str, pythonpath: Path) -> di
     return {
         "ENVIRONMENT": "production",
         "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,  # production mode wants a real one
-        "DEBUG": "false",
         "WEB_CONCURRENCY": "1",  # one worker: the comparison is per worker
         "AUTH_RATE_LIMIT": "100000/minute",  # seeding and logging in are not the subject
         "BENCH_UPSTREAM_URL": upstream_url,

@@ -16,7 +16,6 @@ OVERLAY = BENCH / "overlay"
 @dataclass(frozen=True)
 class Stack:
     name: str
-    framework: str
     migrate: tuple[str, ...]
     # The project's production server command and the environment it is configured by, as its
     # README and Dockerfile give them; {app} and {port} are filled in, one worker.
@@ -64,7 +63,6 @@ DISCOVER = {"drf": drf_app, "fastapi": fastapi_app}
 STACKS = {
     "drf": Stack(
         name="drf",
-        framework="Django + DRF",
         migrate=("uv", "run", "python", "manage.py", "migrate", "--noinput"),
         # gunicorn.conf.py in the project: sync workers, bind from HOST and PORT.
         serve=("uv", "run", "gunicorn", "{app}"),
@@ -81,7 +79,6 @@ STACKS = {
     ),
     "fastapi": Stack(
         name="fastapi",
-        framework="FastAPI",
         migrate=("uv", "run", "alembic", "upgrade", "head"),
         serve=("uv", "run", "uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}"),
         serve_env={},
