@@ -35,9 +35,8 @@ REDOC_PAGE = """<!DOCTYPE html>
     <title>{title}</title>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <style>body {{ margin: 0; padding: 0; }}</style>
   </head>
-  <body>
+  <body style="margin: 0">
     <redoc spec-url="{schema_url}"></redoc>
     <script src="{script}"></script>
   </body>
