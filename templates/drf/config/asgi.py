@@ -1,0 +1,10 @@
+"""ASGI entry point, for servers that need it. Production uses WSGI with sync gunicorn workers,
+which serve these sync views faster."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()

@@ -1,0 +1,23 @@
+import pytest
+from rest_framework.test import APIClient
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def client():
+    """A client speaking JSON, like the API's real clients."""
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def auth_client(client, user):
+    """A client signed in as `user` with a real access token."""
+    reply = client.post("/api/auth/token", {"email": user.email, "password": PASSWORD})
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {reply.json()['access']}")
+    return client

@@ -1,0 +1,120 @@
+"""The drf stack, rendered and run: its own checks and tests, then the API contract over HTTP."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import contract
+import pytest
+from harness import free_port, fresh_postgres_database, postgres_available, run, server
+
+pytestmark = pytest.mark.slow
+
+VARIANTS = {
+    "defaults": {},
+    "renamed": {"project_name": "Orbit Ledger", "project_slug": "ledger", "back_office": False},
+}
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def project(request, installed):
+    return installed("drf", **VARIANTS[request.param])
+
+
+def test_lint_tests_migrations_and_schema(project):
+    run("uv run ruff check . && uv run ruff format --check .", project)
+    run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    run(["uv", "run", "python", "manage.py", "makemigrations", "--check", "--dry-run"], project)
+    run(
+        "uv run python manage.py spectacular --validate --fail-on-warn --file /dev/null",
+        project,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(project):
+    with pytest.raises(AssertionError, match="SECRET_KEY is not set"):
+        run(["uv", "run", "python", "manage.py", "check"], project, ENVIRONMENT="production")
+
+
+def test_deploy_check_is_clean_in_production(project):
+    result = run(
+        ["uv", "run", "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        project,
+        **PRODUCTION,
+    )
+    assert "no issues" in result.stdout
+
+
+def test_production_server_keeps_the_contract(project, tmp_path):
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        # The test speaks plain HTTP on loopback; a TLS proxy does this job in production.
+        "SECURE_SSL_REDIRECT": "false",
+        "AUTH_RATE_LIMIT": "1000/minute",
+    }
+    run(["uv", "run", "python", "manage.py", "migrate", "--noinput"], project, **env)
+    run(["uv", "run", "python", "manage.py", "collectstatic", "--noinput"], project, **env)
+    email, password = "staff@example.com", "staff-Passphrase-42"
+    run(
+        ["uv", "run", "python", "manage.py", "createsuperuser", "--noinput"],
+        project,
+        DJANGO_SUPERUSER_EMAIL=email,
+        DJANGO_SUPERUSER_PASSWORD=password,
+        **env,
+    )
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    with server(["uv", "run", "gunicorn", "config.wsgi"], project, f"{base}/health", **serve_env):
+        contract.walk(base)
+        assert_admin_login(base, email, password)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def assert_admin_login(base: str, email: str, password: str) -> None:
+    """Sign in through the admin's login form, as a browser behind the TLS proxy would."""
+    jar = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(secure_protocols=("http",)))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    proxied = {
+        "X-Forwarded-Proto": "https",
+        "Referer": f"https://{urllib.parse.urlsplit(base).netloc}/admin/",
+    }
+
+    def request(path: str, form: dict | None = None):
+        data = urllib.parse.urlencode(form).encode() if form else None
+        try:
+            return opener.open(urllib.request.Request(f"{base}{path}", data, proxied), timeout=30)
+        except urllib.error.HTTPError as reply:  # 302 lands here with NoRedirect
+            return reply
+
+    page = request("/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"csrfmiddlewaretoken": token, "username": email, "password": password}
+    login = request("/admin/login/?next=/admin/", form)
+    assert login.status == 302 and login.headers["Location"] == "/admin/", login.read()
+    home = request("/admin/")
+    assert home.status == 200 and "Site administration" in home.read().decode()
+
+
+def test_project_tests_pass_on_postgresql(project):
+    if not postgres_available():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+    url = fresh_postgres_database(f"stackwise_drf_{project.name}")
+    run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, DATABASE_URL=url)
