@@ -124,7 +124,8 @@ def markdown(results, cases, stacks, command, load_before) -> str:
         "projects have no such endpoint, so the benchmark serves it from `bench/overlay/` next to "
         "the project's own URLs, behind the project's own authentication: a DRF view calling the "
         "upstream with a sync client (urllib) and a FastAPI async endpoint using an async client "
-        "(httpx2, else httpx). The upstream is a local asyncio stub answering after 50 ms.",
+        "(httpx2, the maintained fork of httpx; `bench/stacks.py` says why not httpx). The "
+        "upstream is a local asyncio stub answering after 50 ms.",
         "",
         "## Results",
         "",

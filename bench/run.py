@@ -163,11 +163,12 @@ def measure_stack(
     stack = STACKS[name]
     url = database_url(f"bench_{name}", workdir)
     env = server_env(project_database_env(url), upstream_url, OVERLAY)
-    env.update(stack.overlay_env(project))
+    app, overlay_env = stack.overlay(project)
+    env.update(overlay_env)
     port = harness.free_port()
-    cmd, cmd_env = stack.command(stack.overlay_app or stack.project_app(project), port)
+    cmd, cmd_env = stack.command(app, port)
     env.update(cmd_env)
-    harness.run(list(stack.migrate), project, **env)
+    harness.run([*stack.uv_run, *stack.migrate], project, **env)
     base = f"http://127.0.0.1:{port}"
     with harness.server(cmd, project, f"{base}/health", **env) as process:
         token = seed(base)
@@ -199,7 +200,7 @@ def measure_bare(
 
 
 def versions(stack: Stack, project: Path) -> dict[str, str]:
-    """Versions installed in the generated project's own environment."""
+    """Versions in the environment the generated project is served from."""
     code = (
         "import importlib.metadata as m, platform, sys\n"
         "print('python', platform.python_version())\n"
@@ -207,8 +208,7 @@ def versions(stack: Stack, project: Path) -> dict[str, str]:
         "    try: print(name, m.version(name))\n"
         "    except m.PackageNotFoundError: pass\n"
     )
-    python = project / ".venv" / "bin" / "python"
-    out = harness.run([str(python), "-c", code, *stack.packages], project).stdout
+    out = harness.run([*stack.uv_run, "python", "-c", code, *stack.packages], project).stdout
     return dict(line.split(" ", 1) for line in out.splitlines())
 
 

@@ -16,40 +16,39 @@ OVERLAY = BENCH / "overlay"
 @dataclass(frozen=True)
 class Stack:
     name: str
+    # How commands run in the project: `uv run`, plus what the benchmark's own endpoint needs,
+    # layered on top of the project's environment without changing it.
+    uv_run: tuple[str, ...]
     migrate: tuple[str, ...]
-    # The project's production server command and the environment it is configured by, as its
-    # README and Dockerfile give them; {app} and {port} are filled in, one worker.
+    # The project's production server (its Dockerfile's CMD) and the environment that configures
+    # it; {app} and {port} are filled in. WEB_CONCURRENCY=1 makes it one worker.
     serve: tuple[str, ...]
     serve_env: dict[str, str]
     bare_app: str
-    overlay_app: str
     packages: tuple[str, ...]  # whose versions the report prints
 
     def command(self, app: str, port: int) -> tuple[list[str], dict[str, str]]:
-        cmd = [part.format(app=app, port=port) for part in self.serve]
+        cmd = [*self.uv_run, *(part.format(app=app, port=port) for part in self.serve)]
         return cmd, {key: value.format(port=port) for key, value in self.serve_env.items()}
 
-    def project_app(self, project: Path) -> str:
-        return DISCOVER[self.name](project)
-
-    def overlay_env(self, project: Path) -> dict[str, str]:
-        """Point the overlay at the project's own settings or app object."""
+    def overlay(self, project: Path) -> tuple[str, dict[str, str]]:
+        """The app to serve with the benchmark's endpoint added, and the environment that points
+        the overlay (bench/overlay/) at the project's own settings or app object."""
         if self.name == "drf":
-            return {
+            settings = drf_settings_module(project)
+            app = settings.rsplit(".", 1)[0] + ".wsgi"
+            env = {
                 "DJANGO_SETTINGS_MODULE": "bench_drf_settings",
-                "BENCH_PROJECT_SETTINGS": drf_settings_module(project),
+                "BENCH_PROJECT_SETTINGS": settings,
             }
-        return {"BENCH_PROJECT_APP": self.project_app(project)}
+            return app, env
+        return "bench_fastapi_app:app", {"BENCH_PROJECT_APP": fastapi_app(project)}
 
 
 def drf_settings_module(project: Path) -> str:
-    """The settings module manage.py names (`config.settings`, or the project's own)."""
+    """The settings module manage.py names (`config.settings`)."""
     manage = (project / "manage.py").read_text()
     return re.search(r"DJANGO_SETTINGS_MODULE['\"],\s*['\"]([\w.]+)['\"]", manage).group(1)
-
-
-def drf_app(project: Path) -> str:
-    return drf_settings_module(project).rsplit(".", 1)[0] + ".wsgi"
 
 
 def fastapi_app(project: Path) -> str:
@@ -58,14 +57,13 @@ def fastapi_app(project: Path) -> str:
     return re.search(r"uvicorn['\"]?,?\s*['\"]?([\w.]+:\w+)", dockerfile).group(1)
 
 
-DISCOVER = {"drf": drf_app, "fastapi": fastapi_app}
-
 STACKS = {
     "drf": Stack(
         name="drf",
-        migrate=("uv", "run", "python", "manage.py", "migrate", "--noinput"),
+        uv_run=("uv", "run"),
+        migrate=("python", "manage.py", "migrate", "--noinput"),
         # gunicorn.conf.py in the project: sync workers, bind from HOST and PORT.
-        serve=("uv", "run", "gunicorn", "{app}"),
+        serve=("gunicorn", "{app}"),
         serve_env={
             "HOST": "127.0.0.1",
             "PORT": "{port}",
@@ -74,16 +72,18 @@ STACKS = {
             "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback: no TLS proxy in front
         },
         bare_app="bare_django:application",
-        overlay_app="",  # the project's own WSGI app; the overlay comes in through its settings
         packages=("django", "djangorestframework", "djangorestframework-simplejwt", "gunicorn"),
     ),
     "fastapi": Stack(
         name="fastapi",
-        migrate=("uv", "run", "alembic", "upgrade", "head"),
-        serve=("uv", "run", "uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}"),
+        # The I/O-bound endpoint's async client: httpx2, the maintained fork of httpx. httpx 0.28
+        # scans its whole pool on every request and tops out near 100 requests/s at 256
+        # connections on this machine, which would measure the client, not the framework.
+        uv_run=("uv", "run", "--with", "httpx2~=2.16"),
+        migrate=("alembic", "upgrade", "head"),
+        serve=("uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}"),
         serve_env={},
         bare_app="bare_fastapi:app",
-        overlay_app="bench_fastapi_app:app",
-        packages=("fastapi", "starlette", "pydantic", "sqlalchemy", "uvicorn", "httpx2", "httpx"),
+        packages=("fastapi", "starlette", "pydantic", "sqlalchemy", "uvicorn", "httpx2"),
     ),
 }

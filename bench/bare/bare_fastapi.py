@@ -14,16 +14,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated
 
+import httpx2 as httpx
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import DateTime, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-try:  # the maintained fork first, as the generated project would use it
-    import httpx2 as httpx
-except ImportError:
-    import httpx
 
 UPSTREAM_URL = os.environ.get("BENCH_UPSTREAM_URL", "http://127.0.0.1:9/")
 

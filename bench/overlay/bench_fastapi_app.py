@@ -1,6 +1,6 @@
 """Benchmark only, never copied into a project: the generated fastapi project's own app (named by
 BENCH_PROJECT_APP, "module:attribute") plus GET /api/bench/upstream, an async endpoint behind the
-project's own authentication that waits on the slow upstream with an async client.
+project's own authentication that waits on the slow upstream with httpx2's async client.
 
 The project's production command serves `bench_fastapi_app:app` instead of its own app object.
 """
@@ -8,13 +8,9 @@ The project's production command serves `bench_fastapi_app:app` instead of its o
 import os
 from importlib import import_module
 
+import httpx2 as httpx  # the benchmark serves the project with it (bench/stacks.py says why)
 from fastapi import Depends
 from fastapi.routing import APIRoute
-
-try:  # the maintained fork first, as the project itself would use it
-    import httpx2 as httpx
-except ImportError:
-    import httpx
 
 _module, _, _attribute = os.environ["BENCH_PROJECT_APP"].partition(":")
 app = getattr(import_module(_module), _attribute)
