@@ -1,19 +1,21 @@
-"""Benchmark only, never copied into a project: the generated fastapi project's own app (named by
-BENCH_PROJECT_APP, "module:attribute") plus GET /api/bench/upstream, an async endpoint behind the
-project's own authentication that waits on the slow upstream with httpx2's async client.
+"""Benchmark only, never copied into a project: the generated fastapi project's own app plus
+GET /api/bench/upstream, an async endpoint behind the project's own authentication that waits on
+the slow upstream with httpx2's async client.
 
-The project's production command serves `bench_fastapi_app:app` instead of its own app object.
+BENCH_PROJECT_APP names the project's app or app factory ("module:attribute"); the project's
+production command then serves `bench_fastapi_app:app` instead.
 """
 
 import os
 from importlib import import_module
 
 import httpx2 as httpx  # the benchmark serves the project with it (bench/stacks.py says why)
-from fastapi import Depends
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 _module, _, _attribute = os.environ["BENCH_PROJECT_APP"].partition(":")
-app = getattr(import_module(_module), _attribute)
+_target = getattr(import_module(_module), _attribute)
+app = _target if isinstance(_target, FastAPI) else _target()  # an app factory, as --factory
 
 # Authenticate exactly as GET /api/auth/me does, whatever the project names its dependency.
 _me = next(
