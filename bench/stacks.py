@@ -42,7 +42,10 @@ class Stack:
                 "BENCH_PROJECT_SETTINGS": settings,
             }
             return app, env
-        return "bench_fastapi_app:app", {"BENCH_PROJECT_APP": fastapi_app(project)}
+        app = fastapi_app(project)
+        package = app.split(".", 1)[0]
+        user = f"{package}.auth.dependencies:get_current_user"  # the stack's layout
+        return "bench_fastapi_app:app", {"BENCH_PROJECT_APP": app, "BENCH_PROJECT_USER": user}
 
 
 def drf_settings_module(project: Path) -> str:

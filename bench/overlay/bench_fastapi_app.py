@@ -2,8 +2,8 @@
 GET /api/bench/upstream, an async endpoint behind the project's own authentication that waits on
 the slow upstream with httpx2's async client.
 
-BENCH_PROJECT_APP names the project's app or app factory ("module:attribute"); the project's
-production command then serves `bench_fastapi_app:app` instead.
+BENCH_PROJECT_APP names the project's app or app factory and BENCH_PROJECT_USER its current-user
+dependency ("module:attribute"); the project's production command serves `bench_fastapi_app:app`.
 """
 
 import os
@@ -11,19 +11,18 @@ from importlib import import_module
 
 import httpx2 as httpx  # the benchmark serves the project with it (bench/stacks.py says why)
 from fastapi import Depends, FastAPI
-from fastapi.routing import APIRoute
 
-_module, _, _attribute = os.environ["BENCH_PROJECT_APP"].partition(":")
-_target = getattr(import_module(_module), _attribute)
+
+def imported(spec: str):
+    """Import "module:attribute"."""
+    module, _, attribute = spec.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+_target = imported(os.environ["BENCH_PROJECT_APP"])
 app = _target if isinstance(_target, FastAPI) else _target()  # an app factory, as --factory
-
-# Authenticate exactly as GET /api/auth/me does, whatever the project names its dependency.
-_me = next(
-    route
-    for route in app.routes
-    if isinstance(route, APIRoute) and route.path == "/api/auth/me" and "GET" in route.methods
-)
-_authenticated = [Depends(dependency.call) for dependency in _me.dependant.dependencies]
+# The project's own authentication: the dependency its protected endpoints use.
+_current_user = imported(os.environ["BENCH_PROJECT_USER"])
 _client: httpx.AsyncClient | None = None
 
 
@@ -36,5 +35,4 @@ async def upstream() -> dict[str, str]:
     return reply.json()
 
 
-app.router.add_api_route("/api/bench/upstream", upstream, dependencies=_authenticated)
-app.router.routes.insert(0, app.router.routes.pop())  # ahead of any catch-all route
+app.add_api_route("/api/bench/upstream", upstream, dependencies=[Depends(_current_user)])
