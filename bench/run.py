@@ -250,7 +250,10 @@ def render_and_test(stack: str, workdir: Path, results: Results) -> Path:
 def main(argv: list[str] | None = None) -> Results:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--short", action="store_true", help="a few seconds per case (CI)")
-    parser.add_argument("--stacks", default="drf,fastapi", help="comma-separated stacks")
+    parser.add_argument("--stacks", default="drf,fastapi", help="stacks to load, comma-separated")
+    parser.add_argument(
+        "--timed", default="hybrid", help="more stacks for the copier-copy-to-green timing only"
+    )
     parser.add_argument(
         "--out", type=Path, help="report folder (default: docs/, short: bench/out/)"
     )
@@ -267,11 +270,13 @@ def main(argv: list[str] | None = None) -> Results:
     with tempfile.TemporaryDirectory(prefix="stackwise-bench-") as tmp, upstream() as up:
         workdir = Path(tmp)
         results = Results(mode, "PostgreSQL" if harness.postgres_available() else "SQLite")
-        for stack in stacks:
+        projects = {}
+        for stack in [*stacks, *filter(None, args.timed.split(","))]:
             print(f"[bench] {stack}: copier copy, uv sync, tests", flush=True)
-            project = render_and_test(stack, workdir, results)
+            projects[stack] = render_and_test(stack, workdir, results)
+        for stack in stacks:
             print(f"[bench] {stack}: serving and loading", flush=True)
-            measure_stack(stack, project, up, mode, workdir, results)
+            measure_stack(stack, projects[stack], up, mode, workdir, results)
     results.versions["copier"] = harness.run(
         [str(Path(sys.executable).parent / "copier"), "--version"], BENCH.parent
     ).stdout.split()[-1]
