@@ -40,6 +40,18 @@ def machine(load_before: tuple[float, float, float]) -> dict[str, str]:
     }
 
 
+def busy_warning(load_before: tuple[float, float, float]) -> list[str]:
+    """Other work on the machine skews every figure: say so at the top when it was there."""
+    if load_before[0] < 0.5 * (os.cpu_count() or 1):
+        return []
+    return [
+        f"**This run shared the machine with other work** (load average {load_before[0]:.2f} "
+        f"on {os.cpu_count()} cores when it started): read the figures as rough, and run the "
+        "command again on a quiet machine.",
+        "",
+    ]
+
+
 def ratio(a: float, b: float) -> float | None:
     return a / b if b else None
 
@@ -106,6 +118,7 @@ def markdown(results, cases, stacks, command, load_before) -> str:
         "it again. Numbers are requests per second and latency percentiles measured by wrk on "
         "loopback, on the machine below.",
         "",
+        *busy_warning(load_before),
         "## Machine and versions",
         "",
         *table(["", ""], [[k, v] for k, v in machine(load_before).items()]),
