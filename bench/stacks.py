@@ -21,7 +21,7 @@ class Stack:
     uv_run: tuple[str, ...]
     migrate: tuple[str, ...]
     # The project's production server (its Dockerfile's CMD) and the environment that configures
-    # it; {app} and {port} are filled in. WEB_CONCURRENCY=1 makes it one worker.
+    # it; {app} and {port} are filled in, with one worker.
     serve: tuple[str, ...]
     serve_env: dict[str, str]
     bare_app: str
@@ -55,9 +55,10 @@ def drf_settings_module(project: Path) -> str:
 
 
 def fastapi_app(project: Path) -> str:
-    """The `module:app` that the project's uvicorn command serves (its Dockerfile's CMD)."""
-    dockerfile = (project / "Dockerfile").read_text()
-    return re.search(r"uvicorn['\"]?,?\s*['\"]?([\w.]+:\w+)", dockerfile).group(1)
+    """The app factory the project's production server runs (`python -m <package>.serve` calls
+    `uvicorn.run("<package>.main:create_app", factory=True, ...)`)."""
+    (serve,) = project.glob("*/serve.py")
+    return re.search(r"uvicorn\.run\(\s*['\"]([\w.]+:\w+)['\"]", serve.read_text()).group(1)
 
 
 STACKS = {
@@ -84,7 +85,10 @@ STACKS = {
         # connections on this machine, which would measure the client, not the framework.
         uv_run=("uv", "run", "--with", "httpx2~=2.16"),
         migrate=("alembic", "upgrade", "head"),
-        serve=("uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}"),
+        # What `python -m <package>.serve` runs, uvicorn with these options, with the app swapped
+        # for the overlay (which calls the project's factory) or the bare app.
+        serve=("uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1")
+        + ("--proxy-headers", "--no-server-header"),
         serve_env={},
         bare_app="bare_fastapi:app",
         packages=("fastapi", "starlette", "pydantic", "sqlalchemy", "uvicorn", "httpx2"),
