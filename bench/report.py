@@ -203,6 +203,13 @@ def markdown(results, cases, stacks, command, load_before) -> str:
         ]
         header = ["Stack", "`copier copy`", "`uv sync`", "`uv run pytest`", "Total"]
         lines += [*table(header, rows), ""]
+        lines += [
+            "`copier copy` is the command line a user runs (`copier copy --defaults --data ... "
+            "--vcs-ref HEAD`), timed on its second run so that Python's bytecode cache is warm, "
+            "as on any machine after the first run; then `uv sync` (uv's cache warm) and the "
+            "generated project's own test suite.",
+            "",
+        ]
 
     verdict_rows = verdicts(results, stacks)
     lines += ["## Targets", ""]
