@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import contract
 import pytest
-from harness import free_port, fresh_postgres_database, postgres_available, run, server
+from harness import fresh_postgres_database, postgres_available, run
+from servers import DRF_PRODUCTION, STAFF, drf_core
 
 pytestmark = pytest.mark.slow
 
 VARIANTS = {
     "defaults": {},
     "renamed": {"project_name": "Orbit Ledger", "project_slug": "ledger", "back_office": False},
-}
-PRODUCTION = {
-    "ENVIRONMENT": "production",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
 
 
@@ -51,36 +45,15 @@ def test_deploy_check_is_clean_in_production(project):
     result = run(
         ["uv", "run", "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         project,
-        **PRODUCTION,
+        **DRF_PRODUCTION,
     )
     assert "no issues" in result.stdout
 
 
 def test_production_server_keeps_the_contract(project, tmp_path):
-    env = {
-        **PRODUCTION,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        # The test speaks plain HTTP on loopback; a TLS proxy does this job in production.
-        "SECURE_SSL_REDIRECT": "false",
-        "AUTH_RATE_LIMIT": "1000/minute",
-    }
-    run(["uv", "run", "python", "manage.py", "migrate", "--noinput"], project, **env)
-    run(["uv", "run", "python", "manage.py", "collectstatic", "--noinput"], project, **env)
-    email, password = "staff@example.com", "staff-Passphrase-42"
-    run(
-        ["uv", "run", "python", "manage.py", "createsuperuser", "--noinput"],
-        project,
-        DJANGO_SUPERUSER_EMAIL=email,
-        DJANGO_SUPERUSER_PASSWORD=password,
-        **env,
-    )
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
-    with server(["uv", "run", "gunicorn", "config.wsgi"], project, f"{base}/health", **serve_env):
+    with drf_core(project, f"sqlite:///{tmp_path / 'db.sqlite3'}") as base:
         contract.walk(base)
-        assert_admin_login(base, email, password)
+        assert_admin_login(base, *STAFF)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,0 +1,1 @@
+../drf/gunicorn.conf.py

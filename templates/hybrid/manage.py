@@ -1,0 +1,1 @@
+../drf/manage.py

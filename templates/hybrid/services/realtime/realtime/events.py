@@ -1,0 +1,98 @@
+"""Event ingestion and the live stream: the hot path the core hands to this service."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from realtime.auth import CurrentUser
+from realtime.feed import EventFeed
+from realtime.tables import events
+
+MAX_BATCH = 1000
+KEEP_ALIVE_SECONDS = 15
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, examples=["page_view"])
+    data: dict[str, Any] = Field(default_factory=dict, examples=[{"path": "/pricing"}])
+
+
+class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Accepted(BaseModel):
+    accepted: int
+
+
+class EventOut(BaseModel):
+    id: int
+    name: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+def get_engine(request: Request) -> AsyncEngine:
+    return request.app.state.engine
+
+
+def get_feed(request: Request) -> EventFeed:
+    return request.app.state.feed
+
+
+Engine = Annotated[AsyncEngine, Depends(get_engine)]
+Feed = Annotated[EventFeed, Depends(get_feed)]
+
+
+@router.post("", status_code=202)
+async def ingest(batch: EventBatch, user: CurrentUser, engine: Engine) -> Accepted:
+    """Accept a batch of the user's events, written in one statement: all or none."""
+    now = datetime.now(UTC)
+    rows = [
+        {"user_id": user.id, "name": event.name, "data": event.data, "created_at": now}
+        for event in batch.events
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(insert(events).values(rows))
+    return Accepted(accepted=len(rows))
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+)
+async def stream(user: CurrentUser, feed: Feed) -> StreamingResponse:
+    """The user's new events as server-sent events, from the moment the stream opens."""
+
+    async def messages():
+        async with feed.subscribe(user.id) as queue:
+            yield ": subscribed\n\n"  # the client knows from here on nothing is missed
+            while True:
+                try:
+                    row = await asyncio.wait_for(queue.get(), timeout=KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                event = EventOut.model_validate(row)
+                yield f"id: {event.id}\nevent: event\ndata: {event.model_dump_json()}\n\n"
+
+    return StreamingResponse(
+        messages(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

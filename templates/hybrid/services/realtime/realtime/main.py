@@ -1,0 +1,71 @@
+"""The realtime service's app: event ingestion and the live stream, beside the Django core."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from realtime import events
+from realtime.database import create_engine
+from realtime.docs import install_docs
+from realtime.errors import error_response, install_error_handlers
+from realtime.feed import EventFeed
+from realtime.settings import Settings, get_settings
+
+TITLE = "Realtime service"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_engine(settings.database_url)
+        app.state.feed = EventFeed(app.state.engine, settings.feed_poll_interval)
+        await app.state.feed.start()
+        try:
+            yield
+        finally:
+            await app.state.feed.stop()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title=TITLE,
+        summary="High-volume event ingestion and a live stream for the core's users.",
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    if settings.cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    install_error_handlers(app)
+    install_docs(app, TITLE)
+    app.include_router(events.router)
+
+    @app.get("/health", tags=["ops"])
+    async def health() -> JSONResponse:
+        try:
+            async with app.state.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return error_response(503, "unavailable", "The database does not answer.")
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+../../drf/tests/__init__.py

@@ -1,0 +1,1 @@
+../../drf/tests/conftest.py

@@ -1,0 +1,1 @@
+../../drf/tests/test_items.py

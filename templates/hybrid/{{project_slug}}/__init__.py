@@ -1,0 +1,1 @@
+../../drf/{{project_slug}}/__init__.py

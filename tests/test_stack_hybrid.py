@@ -1,0 +1,245 @@
+"""The hybrid stack: a DRF core and a FastAPI service on one identity and one database, rendered,
+run for real, and grown into from a drf project without losing an edit."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import threading
+import urllib.parse
+import uuid
+from http.client import HTTPConnection
+
+import contract
+import copier
+import pytest
+from harness import (
+    DEFAULT_ANSWERS,
+    commit_all,
+    fresh_postgres_database,
+    git,
+    http,
+    postgres_available,
+    run,
+    snapshot_template,
+)
+from servers import drf_core, drf_env, realtime_service
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def project(installed):
+    return installed("hybrid")
+
+
+def test_lint_both_suites_migrations_and_schema(project):
+    run("uv run ruff check . && uv run ruff format --check .", project)
+    result = run(["uv", "run", "pytest", "-v", "-p", "no:cacheprovider"], project)
+    # One command runs both suites: the core's and the service's.
+    assert "tests/test_items.py::" in result.stdout
+    assert "services/realtime/tests/test_events.py::" in result.stdout
+    # The service's suite also runs on its own, from its folder.
+    run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project / "services/realtime")
+    run(["uv", "run", "python", "manage.py", "makemigrations", "--check", "--dry-run"], project)
+    run(
+        "uv run python manage.py spectacular --validate --fail-on-warn --file /dev/null",
+        project,
+    )
+
+
+class EventStream:
+    """Reads a server-sent-events response in a thread; messages arrive on a queue."""
+
+    def __init__(self, base: str, token: str):
+        netloc = urllib.parse.urlsplit(base).netloc
+        self.connection = HTTPConnection(netloc, timeout=30)
+        self.connection.request(
+            "GET", "/api/events/stream", headers={"Authorization": f"Bearer {token}"}
+        )
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200, self.response.read()
+        assert self.response.headers["Content-Type"].startswith("text/event-stream")
+        self.messages: queue.Queue[dict] = queue.Queue()
+        assert self.response.readline().startswith(b": subscribed")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        fields: dict[str, str] = {}
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if not line:
+                    if "data" in fields:
+                        self.messages.put(fields)
+                    fields = {}
+                elif not line.startswith(":"):
+                    key, _, value = line.partition(": ")
+                    fields[key] = value
+        except (OSError, AttributeError, ValueError):
+            pass  # the test closed the connection
+
+    def next_event(self, timeout: float = 10) -> dict:
+        return json.loads(self.messages.get(timeout=timeout)["data"])
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def expired_access_token(project, env, email: str) -> str:
+    """An access token the core itself issues, already expired."""
+    code = (
+        "from datetime import timedelta; "
+        "from rest_framework_simplejwt.tokens import AccessToken; "
+        "from django.contrib.auth import get_user_model; "
+        f"token = AccessToken.for_user(get_user_model().objects.get(email='{email}')); "
+        "token.set_exp(lifetime=timedelta(seconds=-1)); print(token)"
+    )
+    result = run(["uv", "run", "python", "manage.py", "shell", "-c", code], project, **env)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def walk_events(core: str, service: str, project, env) -> None:
+    email, password = f"ingest-{uuid.uuid4().hex[:8]}@example.com", "correct-horse-battery-9"
+    tokens = contract.register_and_login(core, email, password)
+    access = tokens["access"]
+
+    stream = EventStream(service, access)
+    try:
+        batch = {
+            "events": [
+                {"name": "page_view", "data": {"path": "/pricing"}},
+                {"name": "signup", "data": {"plan": "pro"}},
+            ]
+        }
+        accepted = http("POST", f"{service}/api/events", batch, access)
+        assert accepted.status == 202 and accepted.json() == {"accepted": 2}, accepted.text
+        received = [stream.next_event(), stream.next_event()]
+        assert [(e["name"], e["data"]) for e in received] == [
+            ("page_view", {"path": "/pricing"}),
+            ("signup", {"plan": "pro"}),
+        ]
+    finally:
+        stream.close()
+
+    listed = http("GET", f"{core}/api/events", token=access)
+    assert listed.status == 200, listed.text
+    newest_first = [(e["name"], e["data"]) for e in listed.json()["results"]]
+    assert newest_first == [("signup", {"plan": "pro"}), ("page_view", {"path": "/pricing"})]
+    assert sorted(e["id"] for e in listed.json()["results"]) == sorted(e["id"] for e in received)
+
+    # A bad batch is refused whole: nothing of it is written.
+    bad = {"events": [{"name": "fine"}, {"name": ""}]}
+    contract.assert_error(http("POST", f"{service}/api/events", bad, access), 400, "events.1.name")
+    assert http("GET", f"{core}/api/events", token=access).json()["count"] == 2
+
+    # Only live access tokens get in.
+    refused = [tokens["refresh"], expired_access_token(project, env, email), "not.a.token"]
+    for token in refused:
+        reply = http("POST", f"{service}/api/events", {"events": [{"name": "x"}]}, token)
+        contract.assert_error(reply, 401)
+        assert reply.json()["code"] == "token_not_valid"
+    contract.assert_error(http("POST", f"{service}/api/events", {"events": []}), 401)
+
+    # Another user sees none of these events.
+    rival = contract.register_and_login(core, f"rival-{uuid.uuid4().hex[:8]}@example.com", password)
+    assert http("GET", f"{core}/api/events", token=rival["access"]).json()["count"] == 0
+
+    # The service's own health, schema and docs, with no CDN.
+    assert http("GET", f"{service}/health").json() == {"status": "ok", "database": "ok"}
+    paths = http("GET", f"{service}/api/openapi.json").json()["paths"]
+    assert {"/api/events", "/api/events/stream"} <= set(paths)
+    contract.assert_self_hosted(service, "/api/docs")
+    contract.assert_self_hosted(service, "/api/redoc")
+
+
+def walk(project, database_url: str) -> None:
+    with (
+        drf_core(project, database_url) as core,
+        realtime_service(project, database_url) as service,
+    ):
+        contract.walk(core)  # the core keeps the contract of the drf stack, unchanged
+        walk_events(core, service, project, drf_env(database_url))
+
+
+def test_core_and_service_work_together_on_sqlite(project, tmp_path):
+    walk(project, f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+
+
+def test_core_and_service_work_together_on_postgresql(project):
+    if not postgres_available():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+    run(
+        ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
+        project,
+        DATABASE_URL=fresh_postgres_database("stackwise_hybrid_suite"),
+    )
+    walk(project, fresh_postgres_database("stackwise_hybrid_live"))
+
+
+def test_a_drf_project_grows_into_hybrid_and_keeps_every_edit(tmp_path, installed):
+    template = snapshot_template(tmp_path / "template")
+    git(template, "tag", "v1.0.0")
+    project = tmp_path / "project"
+    copier.run_copy(
+        str(template),
+        str(project),
+        data={**DEFAULT_ANSWERS, "stack": "drf"},
+        defaults=True,
+        vcs_ref="v1.0.0",
+        quiet=True,
+    )
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated")
+
+    slug = DEFAULT_ANSWERS["project_name"].lower().replace(" ", "_")
+    models = project / slug / "items/models.py"
+    method = (
+        "    def mark_done(self):\n"
+        "        self.done = True\n"
+        '        self.save(update_fields=["done"])\n\n'
+    )
+    models.write_text(
+        models.read_text().replace("    def __str__(self):", method + "    def __str__(self):")
+    )
+    views = project / slug / "items/views.py"
+    views.write_text(
+        views.read_text().replace(
+            'filterset_fields = ["done"]', 'filterset_fields = ["done", "title"]'
+        )
+    )
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text().replace(
+            "## The admin\n", "## The admin\n\nOur support team lives here.\n"
+        )
+    )
+    commit_all(project, "our edits")
+    edited = {path: path.read_text() for path in (models, views)}
+
+    copier.run_update(
+        str(project),
+        data={"stack": "hybrid"},
+        defaults=True,
+        overwrite=True,
+        vcs_ref="v1.0.0",
+        quiet=True,
+    )
+
+    for path, text in edited.items():
+        assert path.read_text() == text, f"{path.name} changed"
+    text = readme.read_text()
+    assert "Our support team lives here." in text and "## The realtime service" in text
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            assert not re.search(r"^(<<<<<<<|>>>>>>>) ", path.read_text(errors="replace"), re.M), (
+                path
+            )
+            assert path.suffix != ".rej", path
+    assert (project / "services/realtime/realtime/events.py").is_file()
+    status = git(project, "status", "--porcelain").splitlines()
+    assert not [line for line in status if line.startswith(" D") or line.startswith("D ")], status
+
+    run(["uv", "sync"], project)
+    run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
