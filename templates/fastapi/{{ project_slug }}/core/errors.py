@@ -49,10 +49,12 @@ def not_found(what: str = "Resource") -> ApiError:
     return ApiError(404, "not_found", f"{what} not found.")
 
 
-def _field_name(location: tuple[int | str, ...]) -> str:
-    # ("body", "email") -> "email"; ("query", "page_size") -> "page_size"; ("body",) -> the body.
-    parts = [str(part) for part in location[1:]]
-    return ".".join(parts) or NON_FIELD_ERRORS
+def _field_name(error: dict) -> str:
+    # ("body", "email") -> "email"; ("query", "page_size") -> "page_size"; ("body",) and
+    # malformed JSON (("body", <character offset>)) are about the whole body.
+    if error["type"] == "json_invalid":
+        return NON_FIELD_ERRORS
+    return ".".join(str(part) for part in error["loc"][1:]) or NON_FIELD_ERRORS
 
 
 def _message(error: dict) -> str:
@@ -73,7 +75,7 @@ async def handle_validation_error(_request: Request, error: Exception) -> JSONRe
     assert isinstance(error, RequestValidationError)
     fields: dict[str, list[str]] = {}
     for problem in error.errors():
-        fields.setdefault(_field_name(tuple(problem["loc"])), []).append(_message(problem))
+        fields.setdefault(_field_name(problem), []).append(_message(problem))
     return _respond(ApiError(400, "validation_error", "The request is not valid.", fields))
 
 

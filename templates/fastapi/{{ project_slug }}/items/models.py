@@ -1,8 +1,9 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..core.database import Base, UTCDateTime, utcnow
 
 
@@ -16,6 +17,8 @@ class Item(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # For the admin's owner picker. lazy="raise": async code must load it explicitly.
+    owner: Mapped[User] = relationship(lazy="raise")
 
     def __str__(self) -> str:
         return self.title
