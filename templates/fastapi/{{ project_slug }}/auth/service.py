@@ -1,4 +1,4 @@
-"""What the auth endpoints (and the create_superuser command) do, without HTTP."""
+"""What the auth endpoints do, without HTTP, so commands and tests can reuse it."""
 
 from pwdlib import PasswordHash
 from sqlalchemy import select

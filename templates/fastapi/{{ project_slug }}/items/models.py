@@ -17,7 +17,7 @@ class Item(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # For the admin's owner picker. lazy="raise": async code must load it explicitly.
+    # lazy="raise": async code must load it explicitly (selectinload), never by accident.
     owner: Mapped[User] = relationship(lazy="raise")
 
     def __str__(self) -> str:

@@ -13,7 +13,12 @@ def owned_items(owner_id: int, done: bool | None, search: str | None) -> Select[
     if done is not None:
         query = query.where(Item.done == done)
     if search:
-        query = query.where(or_(Item.title.icontains(search), Item.description.icontains(search)))
+        query = query.where(
+            or_(
+                Item.title.icontains(search, autoescape=True),
+                Item.description.icontains(search, autoescape=True),
+            )
+        )
     return query
 
 
