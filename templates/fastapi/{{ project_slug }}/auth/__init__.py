@@ -1,0 +1,1 @@
+"""Users, passwords and tokens: registration, login, refresh rotation and logout."""

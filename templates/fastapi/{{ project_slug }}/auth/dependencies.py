@@ -1,0 +1,53 @@
+"""Typed dependencies: the settings, the password hasher and the signed-in user."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pwdlib import PasswordHash
+
+from ..core.database import DbSession
+from ..core.errors import ApiError
+from ..core.security import InvalidToken, decode_token
+from ..core.settings import Settings
+from .models import User
+from .service import token_not_valid
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_password_hash(request: Request) -> PasswordHash:
+    return request.app.state.password_hash
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+Passwords = Annotated[PasswordHash, Depends(get_password_hash)]
+# auto_error=False: a missing header becomes our 401 not_authenticated, not FastAPI's 403.
+bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/auth/token.")
+
+
+async def get_current_user(
+    session: DbSession,
+    settings: AppSettings,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None:
+        raise ApiError(
+            401,
+            "not_authenticated",
+            "Authentication credentials were not provided.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    try:
+        claims = decode_token(settings, credentials.credentials, "access")
+    except InvalidToken as error:
+        raise token_not_valid() from error
+    user = await session.get(User, int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise token_not_valid("The user of this token is no longer active.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -1,0 +1,25 @@
+from typing import Literal
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from .database import DbSession
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unavailable"]
+
+
+@router.get("/health", responses={503: {"model": Health}})
+async def health(session: DbSession, response: Response) -> Health:
+    """Ready when the database answers a real query; 503 otherwise, for load balancers."""
+    try:
+        await session.execute(text("SELECT 1"))
+    except Exception:  # any failure to reach the database means "not ready"
+        response.status_code = 503
+        return Health(status="error", database="unavailable")
+    return Health(status="ok", database="ok")

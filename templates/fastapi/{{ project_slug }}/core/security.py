@@ -1,0 +1,64 @@
+"""Password hashing (Argon2 via pwdlib) and JWTs (PyJWT, HS256, algorithm pinned on decode)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from .settings import Settings
+
+ALGORITHM = "HS256"
+TokenType = Literal["access", "refresh"]
+
+
+class InvalidToken(Exception):
+    """A token that is malformed, expired, forged or of the wrong type."""
+
+
+def password_hasher(settings: Settings) -> PasswordHash:
+    return PasswordHash(
+        (
+            Argon2Hasher(
+                time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
+            ),
+        )
+    )
+
+
+def encode_token(
+    settings: Settings, user_id: int, token_type: TokenType
+) -> tuple[str, str, datetime]:
+    """Returns (token, jti, expiry)."""
+    now = datetime.now(UTC)
+    lifetime = (
+        timedelta(minutes=settings.access_token_minutes)
+        if token_type == "access"
+        else timedelta(days=settings.refresh_token_days)
+    )
+    jti = uuid.uuid4().hex
+    claims = {
+        "sub": str(user_id),
+        "token_type": token_type,
+        "jti": jti,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), jti, now + lifetime
+
+
+def decode_token(settings: Settings, token: str, token_type: TokenType) -> dict:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "exp", "jti", "token_type"]},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+    if claims["token_type"] != token_type or not str(claims["sub"]).isdigit():
+        raise InvalidToken(f"Expected an {token_type} token.")
+    return claims

@@ -1,0 +1,76 @@
+"""Every setting comes from the environment (or a `.env` file); `.env.example` documents them."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-before-deploying"
+CommaSeparated = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=PROJECT_DIR / ".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    # Unset: a SQLite file in the project folder. Set: postgresql://user:password@host:5432/db.
+    database_url: str | None = None
+    access_token_minutes: int = Field(default=15, gt=0)
+    refresh_token_days: int = Field(default=7, gt=0)
+    auth_rate_limit: str = Field(default="20/minute", pattern=r"^\d+/(second|minute|hour|day)$")
+    cors_origins: CommaSeparated = []
+    allowed_hosts: CommaSeparated = ["localhost", "127.0.0.1"]
+    # Argon2 cost. Keep the defaults in production; tests lower them to run fast.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65536, ge=64)
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def refuse_weak_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and (
+            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "ENVIRONMENT=production needs a real SECRET_KEY of at least 32 characters; "
+                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        """The async driver URL: aiosqlite for the default file, asyncpg for PostgreSQL URLs as
+        hosting platforms hand them out (postgres:// or postgresql://, sslmode=...)."""
+        if not self.database_url:
+            return make_url(f"sqlite+aiosqlite:///{PROJECT_DIR / 'db.sqlite3'}")
+        url = make_url(self.database_url)
+        if url.drivername in {"postgres", "postgresql", "postgresql+psycopg2"}:
+            url = url.set(drivername="postgresql+asyncpg")
+            if "sslmode" in url.query:  # asyncpg spells libpq's sslmode as ssl
+                query = dict(url.query)
+                query["ssl"] = query.pop("sslmode")
+                url = url.set(query=query)
+        elif url.drivername == "sqlite":
+            url = url.set(drivername="sqlite+aiosqlite")
+        return url
+
+    @property
+    def rate_limit(self) -> tuple[int, int]:
+        """AUTH_RATE_LIMIT as (requests, window in seconds)."""
+        count, period = self.auth_rate_limit.split("/")
+        return int(count), {"second": 1, "minute": 60, "hour": 3600, "day": 86400}[period]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Items: the example resource each user owns. Copy this package for your own resources."""

@@ -1,0 +1,145 @@
+"""The fastapi stack, rendered and run: its checks and tests, then the API contract over HTTP."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import secrets
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import contract
+import pytest
+from harness import free_port, fresh_postgres_database, postgres_available, run, server
+
+pytestmark = pytest.mark.slow
+
+VARIANTS = {
+    "defaults": {},
+    "renamed": {"project_name": "Orbit Ledger", "project_slug": "ledger", "back_office": False},
+}
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+PROJECT_TESTS = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]
+MIGRATIONS_CHECK = "uv run alembic upgrade head && uv run alembic check"
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def variant(request, installed):
+    answers = VARIANTS[request.param]
+    return installed("fastapi", **answers), answers
+
+
+@pytest.fixture
+def project(variant) -> Path:
+    return variant[0]
+
+
+def has_back_office(variant) -> bool:
+    return variant[1].get("back_office", True)
+
+
+def require_postgres() -> None:
+    if not postgres_available():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+
+
+def test_lint_tests_and_migrations_on_sqlite(project, tmp_path):
+    run("uv run ruff check . && uv run ruff format --check .", project)
+    run(PROJECT_TESTS, project)
+    run(MIGRATIONS_CHECK, project, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+
+
+def test_production_refuses_to_start_with_the_default_secret_key(project):
+    with pytest.raises(AssertionError, match="SECRET_KEY"):
+        run(
+            ["make", "serve", "HOST=127.0.0.1", f"PORT={free_port()}"],
+            project,
+            timeout=60,
+            ENVIRONMENT="production",
+        )
+
+
+def test_production_server_keeps_the_contract(variant, tmp_path):
+    project = variant[0]
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "AUTH_RATE_LIMIT": "1000/minute",
+    }
+    run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
+    email, password = "staff@example.com", "staff-Passphrase-42"
+    if has_back_office(variant):
+        run(
+            [
+                "uv",
+                "run",
+                "python",
+                "-m",
+                f"{project_package(project)}.create_superuser",
+                "--email",
+                email,
+            ],
+            project,
+            SUPERUSER_PASSWORD=password,
+            **env,
+        )
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=2"]
+    with server(serve, project, f"{base}/health", **env):
+        if has_back_office(variant):
+            contract.walk(base)
+            assert_admin_login(base, email, password)
+        else:
+            contract.walk_items(base, contract.walk_auth(base))
+            contract.assert_self_hosted(base, "/api/docs")
+            contract.assert_error(contract.http("GET", f"{base}/admin/"), 404)
+
+
+def project_package(project: Path) -> str:
+    """The rendered package: the folder holding main.py."""
+    return next(path.parent.name for path in project.glob("*/main.py"))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def assert_admin_login(base: str, email: str, password: str) -> None:
+    """Sign in through sqladmin's login form with a cookie jar, as a browser would."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+    def request(path: str, form: dict | None = None):
+        data = urllib.parse.urlencode(form).encode() if form else None
+        try:
+            return opener.open(urllib.request.Request(f"{base}{path}", data), timeout=30)
+        except urllib.error.HTTPError as reply:  # redirects land here with NoRedirect
+            return reply
+
+    assert request("/admin/").status in {302, 303}  # to the login page
+    refused = request("/admin/login", {"username": email, "password": "wrong-password-1"})
+    assert refused.status == 400
+    login = request("/admin/login", {"username": email, "password": password})
+    assert login.status in {302, 303}, login.read()
+    users = request("/admin/user/list")
+    assert users.status == 200 and email in users.read().decode()
+
+
+def test_migrations_on_postgresql(project):
+    require_postgres()
+    url = fresh_postgres_database(f"stackwise_fastapi_migrations_{project.name}")
+    run(MIGRATIONS_CHECK, project, DATABASE_URL=url)
+
+
+def test_project_tests_pass_on_postgresql(project):
+    require_postgres()
+    url = fresh_postgres_database(f"stackwise_fastapi_{project.name}")
+    run(PROJECT_TESTS, project, DATABASE_URL=url)
