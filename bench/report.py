@@ -12,11 +12,21 @@ TARGET_HEALTH, TARGET_IO, TARGET_WIRING, TARGET_COPY = 3.0, 10.0, 0.8, 1.0
 
 # Why a target can be missed for reasons of structure, whatever the run's numbers.
 STRUCTURE = {
+    "health": "GET /health runs a real database query on both stacks (the API contract says so), "
+    "so it measures each stack's path to the database, not the framework's floor: an SQLAlchemy "
+    "AsyncSession over asyncpg on FastAPI, a cursor on the worker's kept psycopg connection on "
+    "DRF. The bare apps take the same paths: compare their ratio above. (A JSON hello with no "
+    "database, measured earlier on this machine, was 3.6× in FastAPI's favour.)",
     "items": "Per request, the stack authenticates the bearer token (decoding it and loading the "
     "user: one query), counts the user's items for the pagination links (a COUNT query), then "
     "reads the page, through its middleware and filter, search and ordering parameters; the bare "
     "app runs one query and no middleware. Three database round trips instead of one are the "
     "floor of this overhead; the profile shows where the rest goes.",
+    "copy": "`copier copy` starts Python and imports copier (the `_find_and_load` line below), "
+    "clones the template with git and renders each file; copier 9.19 also runs `git config` once "
+    "per rendered file (`_sync_git_index_executable_bit`, added by copier-org/copier#2605), so the "
+    "stack with the most files takes longest. The template cannot remove these costs, only render "
+    "fewer files.",
     "io": "A sync gunicorn worker serves one request at a time, so the drf stack's ceiling here is "
     "1 / 0.05 s = 20 requests/s per worker whatever the framework; the FastAPI worker's ceiling is "
     "its CPU per request, with 256 waits in flight.",
