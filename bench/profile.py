@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-TOP = 14
+TOP = 24
 # The server's own loop and the interpreter's start: in every sample, they explain no cost.
 SERVER_LOOP = ("(gunicorn", "(uvicorn", "(click/", "(asyncio/", "(uvloop", "(<frozen runpy>")
 
@@ -75,7 +75,7 @@ def summarize(raw: str) -> str:
     lines = [f"{total} samples, server loop omitted. Inclusive share (with what it calls):"]
     lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in telling]
     lines.append("Own share (time spent in the function itself):")
-    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(TOP // 2)]
+    lines += [f"  {100 * n / total:5.1f}%  {name}" for name, n in own.most_common(10)]
     return "\n".join(lines)
 
 

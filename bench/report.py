@@ -215,9 +215,9 @@ def markdown(results, cases, stacks, command, load_before) -> str:
         lines += [*table(header, rows), ""]
         lines += [
             "`copier copy` is the command line a user runs (`copier copy --defaults --data ... "
-            "--vcs-ref HEAD`), timed on its second run so that Python's bytecode cache is warm, "
-            "as on any machine after the first run; then `uv sync` (uv's cache warm) and the "
-            "generated project's own test suite.",
+            "--vcs-ref HEAD`): the best of three runs after a first one, so that Python's "
+            "bytecode cache is warm as on any machine after the first run. Then `uv sync` (uv's "
+            "cache warm) and the generated project's own test suite.",
             "",
         ]
 

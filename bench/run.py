@@ -232,11 +232,13 @@ def render_and_test(stack: str, workdir: Path, results: Results) -> Path:
 
     Python caches bytecode on a user's machine after the first run; where
     PYTHONDONTWRITEBYTECODE is set (as here), the timed copy would measure compiling copier
-    instead. So one untimed copy first, with bytecode caching on, then the timed one."""
+    instead. So one untimed copy first, with bytecode caching on, then the best of three: a
+    one-second command is easily skewed by anything else the machine does."""
     project = workdir / stack
     caching = {"PYTHONDONTWRITEBYTECODE": ""}
     timed(copier_command(stack, workdir / f"{stack}-first-copy"), workdir, **caching)
-    copy = timed(copier_command(stack, project), workdir, **caching)
+    copies = [workdir / f"{stack}-copy-{n}" for n in range(2)] + [project]
+    copy = min(timed(copier_command(stack, dst), workdir, **caching) for dst in copies)
     sync = timed(["uv", "sync"], project)
     tests = timed(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project)
     results.timings[stack] = Timing(copy, sync, tests)
