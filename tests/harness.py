@@ -84,7 +84,9 @@ def postgres_available() -> bool:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """Drop and create a database on the local PostgreSQL; return its URL."""
+    """Drop and create the database test_<name> on the local PostgreSQL; return its URL. (The
+    generated fastapi tests only agree to empty a database whose name says it is for tests.)"""
+    name = f"test_{name}"
     for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(
             ["psql", POSTGRES_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql],
