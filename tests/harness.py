@@ -84,7 +84,9 @@ def postgres_available() -> bool:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """Drop and create a database on the local PostgreSQL; return its URL."""
+    """Drop and create the database test_<name> on the local PostgreSQL; return its URL. (The
+    generated fastapi tests only agree to empty a database whose name says it is for tests.)"""
+    name = f"test_{name}"
     for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(
             ["psql", POSTGRES_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql],
@@ -123,6 +125,31 @@ def http(method: str, url: str, body=None, token: str | None = None, timeout: fl
         return Response(error.code, dict(error.headers), error.read())
 
 
+def wait_for(
+    url: str,
+    timeout: float = 60,
+    process: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
+    """Wait until `url` answers; fail early, with the server's output, if its process exits."""
+
+    def output() -> str:
+        return log.read_text() if log else ""
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"server exited {process.returncode}:\n{output()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline:
+                message = f"{url} did not answer in {timeout}s:\n{output()}"
+                raise AssertionError(message) from None
+            time.sleep(0.2)
+
+
 @contextmanager
 def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env: str):
     """Start a server, wait until `url` answers, yield, then stop it and its workers."""
@@ -138,18 +165,7 @@ def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                if time.monotonic() > deadline:
-                    message = f"{url} did not answer in {timeout}s:\n{log.read_text()}"
-                    raise AssertionError(message) from None
-                time.sleep(0.2)
+        wait_for(url, timeout, process, log)
         yield process
     finally:
         os.killpg(process.pid, 15)

@@ -49,7 +49,10 @@ def assert_no_conflicts(project: Path) -> None:
 class StackEdits:
     """What an owner of each stack typically changes, and how the stack checks its migrations."""
 
-    settings: tuple[str, str, str]  # file, line before, line after
+    settings_template: str  # the settings file in templates/<stack>/
+    settings: str  # the same file in the project
+    setting_before: str
+    setting_after: str
     add_model: Callable[[Path], list[Path]]  # writes a model and its migration; returns the files
     migrations_check: str
 
@@ -73,12 +76,49 @@ class Tag(models.Model):
     return [models, project / SLUG / "items/migrations/0002_tag.py"]
 
 
+def fastapi_add_model(project: Path) -> list[Path]:
+    models = project / SLUG / "items/models.py"
+    models.write_text(
+        models.read_text()
+        + '''
+
+class Tag(Base):
+    """A label the owner added after generating the project."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+'''
+    )
+    versions = project / "migrations/versions"
+    before = set(versions.glob("*.py"))
+    run("uv run alembic upgrade head && uv run alembic revision --autogenerate -m tag", project)
+    (migration,) = set(versions.glob("*.py")) - before
+    run(["uv", "run", "ruff", "format", str(migration)], project)
+    return [models, migration]
+
+
 DJANGO = StackEdits(
-    settings=("config/settings.py.jinja", 'TIME_ZONE = "UTC"', 'TIME_ZONE = "Europe/Paris"'),
+    settings_template="config/settings.py.jinja",
+    settings="config/settings.py",
+    setting_before='TIME_ZONE = "UTC"',
+    setting_after='TIME_ZONE = "Europe/Paris"',
     add_model=django_add_model,
     migrations_check="uv run python manage.py makemigrations --check --dry-run",
 )
-EDITS = {"drf": DJANGO, "hybrid": DJANGO}
+EDITS = {
+    "drf": DJANGO,
+    "hybrid": DJANGO,
+    "fastapi": StackEdits(
+        settings_template="{{ project_slug }}/core/settings.py",
+        settings=f"{SLUG}/core/settings.py",
+        setting_before="access_token_minutes: int = Field(default=15, gt=0)",
+        setting_after="access_token_minutes: int = Field(default=10, gt=0)",
+        add_model=fastapi_add_model,
+        migrations_check="uv run alembic upgrade head && uv run alembic check",
+    ),
+}
 
 
 def move_template_forward(template: Path, stack: str) -> None:
@@ -92,8 +132,7 @@ def move_template_forward(template: Path, stack: str) -> None:
     gitignore = template / "templates/_shared/files/gitignore.jinja"
     gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
     source = "drf" if stack == "hybrid" else stack  # hybrid reuses drf's files
-    settings_file, _, _ = EDITS[stack].settings
-    settings = template / "templates" / source / settings_file
+    settings = template / "templates" / source / EDITS[stack].settings_template
     settings.write_text(settings.read_text() + "\n# Added by the next release.\nRELEASED = True\n")
     (template / "templates" / stack / "docs/runbook.md").write_text("# Runbook\n\nOn call: you.\n")
     commit_all(template, "next release")
@@ -112,9 +151,8 @@ def test_an_update_keeps_the_owners_edits_and_the_tests_pass(tmp_path, stack):
     # The owner's edits: a new file, a changed setting, a new model with its migration, an
     # edited README section and a new dependency.
     (project / "docs/notes.md").write_text("# Our notes\n")
-    settings_file, before, after = edits.settings
-    settings = project / settings_file.removesuffix(".jinja")
-    replace_once(settings, before, after)
+    settings = project / edits.settings
+    replace_once(settings, edits.setting_before, edits.setting_after)
     model_files = edits.add_model(project)
     readme = project / "README.md"
     replace_once(
@@ -130,7 +168,8 @@ def test_an_update_keeps_the_owners_edits_and_the_tests_pass(tmp_path, stack):
     assert_no_conflicts(project)
     for path, content in ours.items():
         assert path.read_bytes() == content, path
-    assert after in settings.read_text() and "RELEASED = True" in settings.read_text()
+    assert edits.setting_after in settings.read_text()
+    assert "RELEASED = True" in settings.read_text()
     text = readme.read_text()
     assert "Run them before a push." in text and "Release notes are in stackwise's" in text
     assert "python-dateutil" in (project / "pyproject.toml").read_text()

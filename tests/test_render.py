@@ -101,3 +101,31 @@ def test_the_readme_says_how_to_run_test_and_update(rendered, stack):
     for command in ("uv sync", "make dev", "uv run pytest", "copier update"):
         assert command in readme, command
     assert "docs/decisions/0001-backend-stack.md" in readme
+
+
+# What marks each stack in a rendered project: files and dependencies of its own.
+MARKS = {
+    "drf": {"manage.py", "config/settings.py", "acme_analytics/users/models.py"},
+    "fastapi": {"alembic.ini", "acme_analytics/main.py", "acme_analytics/auth/models.py"},
+    "hybrid": {
+        "services/realtime/realtime/main.py",
+        "acme_analytics/events/models.py",
+        "Caddyfile",
+    },
+}
+DEPENDENCIES = {"drf": "django~=", "fastapi": "fastapi~=", "hybrid": "acme_analytics-realtime"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_nothing_of_another_stack_is_rendered(rendered, stack):
+    project = rendered(stack)
+    files = {str(p.relative_to(project)) for p in rendered_files(project)}
+    own = MARKS[stack] | (MARKS["drf"] if stack == "hybrid" else set())
+    assert own <= files
+    for other, marks in MARKS.items():
+        if not marks <= own:
+            assert not (marks - own) & files, f"{stack} renders files of {other}"
+    pyproject = (project / "pyproject.toml").read_text()
+    for other, dependency in DEPENDENCIES.items():
+        wanted = other == stack or (stack == "hybrid" and other == "drf")
+        assert (dependency in pyproject) == wanted, (stack, dependency)

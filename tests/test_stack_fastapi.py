@@ -54,6 +54,12 @@ def test_lint_tests_and_migrations_on_sqlite(project, tmp_path):
     run(MIGRATIONS_CHECK, project, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
 
+def test_the_tests_refuse_to_empty_a_database_not_meant_for_tests(project):
+    production_data = "postgresql://app@127.0.0.1:5432/app"
+    with pytest.raises(AssertionError, match="contains 'test'"):
+        run(PROJECT_TESTS, project, DATABASE_URL=production_data)
+
+
 def test_production_refuses_to_start_with_the_default_secret_key(project):
     with pytest.raises(AssertionError, match="SECRET_KEY"):
         run(

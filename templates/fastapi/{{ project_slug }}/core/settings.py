@@ -6,7 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
+
+from .database_url import async_driver_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-before-deploying"
@@ -49,20 +51,8 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> URL:
-        """The async driver URL: aiosqlite for the default file, asyncpg for PostgreSQL URLs as
-        hosting platforms hand them out (postgres:// or postgresql://, sslmode=...)."""
-        if not self.database_url:
-            return make_url(f"sqlite+aiosqlite:///{PROJECT_DIR / 'db.sqlite3'}")
-        url = make_url(self.database_url)
-        if url.drivername in {"postgres", "postgresql", "postgresql+psycopg2"}:
-            url = url.set(drivername="postgresql+asyncpg")
-            if "sslmode" in url.query:  # asyncpg spells libpq's sslmode as ssl
-                query = dict(url.query)
-                query["ssl"] = query.pop("sslmode")
-                url = url.set(query=query)
-        elif url.drivername == "sqlite":
-            url = url.set(drivername="sqlite+aiosqlite")
-        return url
+        """The async driver URL; the default is a SQLite file in the project folder."""
+        return async_driver_url(self.database_url or f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}")
 
     @property
     def rate_limit(self) -> tuple[int, int]:

@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from realtime import events
 from realtime.database import create_engine
 from realtime.docs import install_docs
-from realtime.errors import error_response, install_error_handlers
+from realtime.errors import ApiError, install_error_handlers
 from realtime.feed import EventFeed
 from realtime.settings import Settings, get_settings
 
@@ -53,17 +52,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
         )
     install_error_handlers(app)
-    install_docs(app, TITLE)
+    install_docs(app)
     app.include_router(events.router)
 
     @app.get("/health", tags=["ops"])
-    async def health() -> JSONResponse:
+    async def health() -> dict[str, str]:
         try:
             async with app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:
-            return error_response(503, "unavailable", "The database does not answer.")
-        return JSONResponse({"status": "ok", "database": "ok"})
+        except Exception as error:
+            raise ApiError(503, "unavailable", "The database does not answer.") from error
+        return {"status": "ok", "database": "ok"}
 
     return app
 

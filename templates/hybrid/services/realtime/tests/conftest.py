@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from httpx import ASGITransport, AsyncClient
-from realtime.database import async_url
+from realtime.database_url import async_driver_url
 from realtime.main import create_app
 from realtime.settings import Settings
 from realtime.tables import metadata, users
@@ -61,7 +61,7 @@ def settings(tmp_path) -> Settings:
 async def database(settings):
     """The core's tables, created here from the service's own definitions (tests only: in the
     project Django migrates them)."""
-    engine = create_async_engine(async_url(settings.database_url))
+    engine = create_async_engine(async_driver_url(settings.database_url))
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
         await connection.execute(

@@ -79,11 +79,11 @@ async def test_health_docs_and_schema(client):
     assert {"/api/events", "/api/events/stream"} <= set(schema["paths"])
     for page in ("/api/docs", "/api/redoc"):
         html = (await client.get(page)).text
-        assert "/api/docs/assets/" in html and "cdn." not in html
-    assert (await client.get("/api/docs/assets/swagger-ui-bundle.js")).status_code == 200
+        assert "/api/docs-assets/" in html and "cdn." not in html
+    assert (await client.get("/api/docs-assets/swagger-ui-bundle.js")).status_code == 200
 
 
 async def test_unknown_paths_use_the_error_shape(client):
     reply = await client.get("/api/nowhere")
     assert reply.status_code == 404
-    assert reply.json() == {"code": "not_found", "detail": "Not Found", "fields": {}}
+    assert reply.json() == {"code": "not_found", "detail": "Not found.", "fields": {}}

@@ -1,0 +1,1 @@
+../../../../fastapi/{{ project_slug }}/core/database_url.py
