@@ -55,13 +55,15 @@ def machine(load_before: tuple[float, float, float]) -> dict[str, str]:
 
 
 def busy_warning(load_before: tuple[float, float, float]) -> list[str]:
-    """Other work on the machine skews every figure: say so at the top when it was there."""
-    if load_before[0] < 0.5 * (os.cpu_count() or 1):
+    """Other work on the machine skews every figure: say so at the top when it was there in
+    the minutes before the run (the 1- and 5-minute load averages)."""
+    load = max(load_before[:2])
+    if load < 0.5 * (os.cpu_count() or 1):
         return []
     return [
-        f"**This run shared the machine with other work** (load average {load_before[0]:.2f} "
-        f"on {os.cpu_count()} cores when it started): read the figures as rough, and run the "
-        "command again on a quiet machine.",
+        f"**This run shared the machine with other work** (load average up to {load:.2f} on "
+        f"{os.cpu_count()} cores in the five minutes before it started): read the figures as "
+        "rough, and run the command again on a quiet machine.",
         "",
     ]
 
