@@ -168,13 +168,20 @@ def server(cmd: list[str] | str, cwd: Path, url: str, timeout: float = 60, **env
         wait_for(url, timeout, process, log)
         yield process
     finally:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        stop(process)
         log.unlink(missing_ok=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server and the workers in its session; it may have died on its own already."""
+    try:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+    process.wait()
 
 
 GIT_IDENTITY = {

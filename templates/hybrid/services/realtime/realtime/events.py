@@ -46,11 +46,11 @@ class EventOut(BaseModel):
     created_at: datetime
 
 
-def get_engine(request: Request) -> AsyncEngine:
+async def get_engine(request: Request) -> AsyncEngine:
     return request.app.state.engine
 
 
-def get_feed(request: Request) -> EventFeed:
+async def get_feed(request: Request) -> EventFeed:
     return request.app.state.feed
 
 
