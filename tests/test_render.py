@@ -28,8 +28,20 @@ SCENARIOS = {
 }
 
 
+# What running a project adds beside the rendered files (the projects are shared with the tests
+# that install and run them).
+RUN_ARTEFACTS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "staticfiles"}
+
+
 def rendered_files(project):
-    return [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts]
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file()
+        and not RUN_ARTEFACTS & set(path.relative_to(project).parts)
+        and path.name != "uv.lock"
+        and path.suffix != ".sqlite3"
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)
