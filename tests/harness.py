@@ -215,3 +215,19 @@ def snapshot_template(dst: Path) -> Path:
     git(dst, "init", "-q", "-b", "main")
     commit_all(dst, "template snapshot")
     return dst
+
+
+def generate_committed(template: Path | str, dst: Path, stack: str, ref: str) -> Path:
+    """Generate a project from `template` at `ref`, as its owner would: in a git repository with
+    the first commit made, ready for `copier update`."""
+    copier.run_copy(
+        str(template),
+        str(dst),
+        data={**DEFAULT_ANSWERS, "stack": stack},
+        defaults=True,
+        vcs_ref=ref,
+        quiet=True,
+    )
+    git(dst, "init", "-q", "-b", "main")
+    commit_all(dst, "generated")
+    return dst

@@ -12,24 +12,17 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
-from harness import DEFAULT_ANSWERS, TEMPLATE, commit_all, git, run, snapshot_template
+from harness import (
+    TEMPLATE,
+    commit_all,
+    generate_committed,
+    git,
+    run,
+    snapshot_template,
+)
 
 SLUG = "acme_analytics"
 CONFLICT = re.compile(r"^(<<<<<<<|=======|>>>>>>>)( |$)", re.MULTILINE)
-
-
-def generate(template: Path | str, dst: Path, stack: str, ref: str) -> Path:
-    copier.run_copy(
-        str(template),
-        str(dst),
-        data={**DEFAULT_ANSWERS, "stack": stack},
-        defaults=True,
-        vcs_ref=ref,
-        quiet=True,
-    )
-    git(dst, "init", "-q", "-b", "main")
-    commit_all(dst, "generated")
-    return dst
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -145,7 +138,7 @@ def test_an_update_keeps_the_owners_edits_and_the_tests_pass(tmp_path, stack):
     edits = EDITS[stack]
     template = snapshot_template(tmp_path / "template")
     git(template, "tag", "v1.0.0")
-    project = generate(template, tmp_path / "project", stack, "v1.0.0")
+    project = generate_committed(template, tmp_path / "project", stack, "v1.0.0")
     run(["uv", "sync"], project)
 
     # The owner's edits: a new file, a changed setting, a new model with its migration, an
@@ -186,7 +179,7 @@ def test_an_update_keeps_the_owners_edits_and_the_tests_pass(tmp_path, stack):
 def test_a_clash_is_marked_and_neither_side_is_dropped(tmp_path):
     template = snapshot_template(tmp_path / "template")
     git(template, "tag", "v1.0.0")
-    project = generate(template, tmp_path / "project", "drf", "v1.0.0")
+    project = generate_committed(template, tmp_path / "project", "drf", "v1.0.0")
     readme = project / "README.md"
     original = "Do not edit `.copier-answers.yml` by hand."
     replace_once(readme, original, "Never touch `.copier-answers.yml`: copier owns it.")
@@ -223,7 +216,7 @@ def test_an_update_from_the_newest_real_release_to_this_tree(tmp_path, stack):
     if not releases:
         pytest.skip("no `release: vX.Y.Z` commit in this clone's history to update from")
     commit, version = releases[0]
-    project = generate(TEMPLATE, tmp_path / "project", stack, commit)
+    project = generate_committed(TEMPLATE, tmp_path / "project", stack, commit)
     copier.run_update(
         str(project), defaults=True, overwrite=True, quiet=True, vcs_ref="HEAD", conflict="rej"
     )

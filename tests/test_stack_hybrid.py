@@ -18,6 +18,7 @@ from harness import (
     DEFAULT_ANSWERS,
     commit_all,
     fresh_postgres_database,
+    generate_committed,
     git,
     http,
     postgres_available,
@@ -181,17 +182,7 @@ def test_core_and_service_work_together_on_postgresql(project):
 def test_a_drf_project_grows_into_hybrid_and_keeps_every_edit(tmp_path, installed):
     template = snapshot_template(tmp_path / "template")
     git(template, "tag", "v1.0.0")
-    project = tmp_path / "project"
-    copier.run_copy(
-        str(template),
-        str(project),
-        data={**DEFAULT_ANSWERS, "stack": "drf"},
-        defaults=True,
-        vcs_ref="v1.0.0",
-        quiet=True,
-    )
-    git(project, "init", "-q", "-b", "main")
-    commit_all(project, "generated")
+    project = generate_committed(template, tmp_path / "project", "drf", "v1.0.0")
 
     slug = DEFAULT_ANSWERS["project_name"].lower().replace(" ", "_")
     models = project / slug / "items/models.py"

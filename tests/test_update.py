@@ -7,7 +7,7 @@ import re
 import copier
 import pytest
 import yaml
-from harness import DEFAULT_ANSWERS, commit_all, git, snapshot_template
+from harness import commit_all, generate_committed, git, snapshot_template
 
 STACKS = ["drf", "fastapi", "hybrid"]
 
@@ -19,23 +19,9 @@ def template_v1(tmp_path_factory):
     return template
 
 
-def generate(template, dst, stack, ref="v1.0.0"):
-    copier.run_copy(
-        str(template),
-        str(dst),
-        data={**DEFAULT_ANSWERS, "stack": stack},
-        defaults=True,
-        vcs_ref=ref,
-        quiet=True,
-    )
-    git(dst, "init", "-q", "-b", "main")
-    commit_all(dst, "generated")
-    return dst
-
-
 @pytest.mark.parametrize("stack", STACKS)
 def test_updating_an_unchanged_project_changes_nothing(template_v1, tmp_path, stack):
-    project = generate(template_v1, tmp_path / "project", stack)
+    project = generate_committed(template_v1, tmp_path / "project", stack, "v1.0.0")
     copier.run_update(str(project), defaults=True, overwrite=True, vcs_ref="v1.0.0", quiet=True)
     assert git(project, "status", "--porcelain") == ""
 
@@ -43,7 +29,7 @@ def test_updating_an_unchanged_project_changes_nothing(template_v1, tmp_path, st
 def test_a_template_change_arrives_and_the_users_edit_stays(tmp_path):
     template = snapshot_template(tmp_path / "template")
     git(template, "tag", "v1.0.0")
-    project = generate(template, tmp_path / "project", "drf")
+    project = generate_committed(template, tmp_path / "project", "drf", "v1.0.0")
 
     # The user writes their own notes into the README and adds a file of their own.
     readme = project / "README.md"
@@ -92,7 +78,7 @@ def tree_bytes(root):
 def test_a_stack_switch_that_would_delete_files_is_refused_and_nothing_changes(
     template_v1, tmp_path, old, new
 ):
-    project = generate(template_v1, tmp_path / "project", old)
+    project = generate_committed(template_v1, tmp_path / "project", old, "v1.0.0")
     (project / "ours.txt").write_text("an edit of our own\n")
     commit_all(project, "our edit")
     before = tree_bytes(project)
