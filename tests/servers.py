@@ -61,15 +61,13 @@ def realtime_service(project: Path, database_url: str) -> Iterator[str]:
     cmd = [
         "uv",
         "run",
-        "uvicorn",
-        "realtime.main:app",
+        "python",
+        "-m",
+        "realtime.serve",
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--workers",
-        "2",
-        "--no-access-log",
     ]
     env = {**drf_env(database_url), "FEED_POLL_INTERVAL": "0.1"}
     with server(cmd, project / "services/realtime", f"{base}/health", **env):

@@ -50,6 +50,16 @@ def test_lint_both_suites_migrations_and_schema(project):
     )
 
 
+def test_the_service_refuses_to_start_in_production_without_the_signing_key(project):
+    with pytest.raises(AssertionError, match="Refusing to start: JWT_SIGNING_KEY is not set"):
+        run(
+            ["make", "serve-realtime", "REALTIME_PORT=0"],
+            project,
+            timeout=60,
+            ENVIRONMENT="production",
+        )
+
+
 class EventStream:
     """Reads a server-sent-events response in a thread; messages arrive on a queue."""
 
