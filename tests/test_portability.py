@@ -99,42 +99,42 @@ def _tree(project):
     }
 
 
-def test_a_checkout_without_symlinks_renders_the_same_hybrid_project(tmp_path):
-    snapshot = snapshot_template(tmp_path / "snapshot")
-    checkout = tmp_path / "checkout"
-    subprocess.run(
-        ["git", "clone", "-q", "-c", "core.symlinks=false", str(snapshot), str(checkout)],
-        check=True,
-    )
-    expected = _tree(render(tmp_path / "from-tree", stack="hybrid"))
+# What Git for Windows does by default: symlinks are checked out as files holding their target's
+# path, and line endings as CRLF.
+WINDOWS_GIT = {"core.symlinks": "false", "core.autocrlf": "true"}
+
+
+@pytest.fixture(scope="module")
+def windows_checkout(tmp_path_factory):
+    snapshot = snapshot_template(tmp_path_factory.mktemp("snapshot"))
+    checkout = tmp_path_factory.mktemp("windows") / "stackwise"
+    settings = [arg for key, value in WINDOWS_GIT.items() for arg in ("-c", f"{key}={value}")]
+    subprocess.run(["git", "clone", "-q", *settings, str(snapshot), str(checkout)], check=True)
+    return checkout
+
+
+@pytest.mark.parametrize("stack", ["drf", "fastapi", "hybrid"])
+def test_a_windows_checkout_renders_the_same_project(windows_checkout, tmp_path, stack):
+    expected = _tree(render(tmp_path / "from-tree", stack=stack))
     del expected[".copier-answers.yml"]  # names the template's path and commit
 
-    # Copier clones the template again: give that clone the same setting, as a Windows user's
+    # Copier clones the template again: give that clone the same settings, as a Windows user's
     # git configuration would.
-    no_symlinks = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.symlinks"}
-    data = [
-        f"--data={key}={value}" for key, value in {**DEFAULT_ANSWERS, "stack": "hybrid"}.items()
-    ]
+    git_config = {"GIT_CONFIG_COUNT": str(len(WINDOWS_GIT))}
+    for number, (key, value) in enumerate(WINDOWS_GIT.items()):
+        git_config |= {f"GIT_CONFIG_KEY_{number}": key, f"GIT_CONFIG_VALUE_{number}": value}
+    data = [f"--data={key}={value}" for key, value in {**DEFAULT_ANSWERS, "stack": stack}.items()]
+    copy = ["copy", "--quiet", "--defaults", "--vcs-ref=HEAD", *data]
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "copier",
-            "copy",
-            "--quiet",
-            "--defaults",
-            "--vcs-ref=HEAD",
-            *data,
-            str(checkout),
-            str(tmp_path / "from-checkout"),
-        ],
-        env={**os.environ, **no_symlinks, "GIT_CONFIG_VALUE_0": "false"},
+        [sys.executable, "-m", "copier", *copy, str(windows_checkout), str(tmp_path / "project")],
+        env={**os.environ, **git_config},
         check=True,
     )
-    actual = _tree(tmp_path / "from-checkout")
+    actual = _tree(tmp_path / "project")
     del actual[".copier-answers.yml"]
 
     assert sorted(actual) == sorted(expected)
     differ = [name for name in expected if actual[name] != expected[name]]
-    assert not differ, f"rendered differently from a checkout without symlinks: {differ}"
-    assert actual["manage.py"][1], "manage.py lost its executable bit"
+    assert not differ, f"rendered differently from a Windows checkout: {differ}"
+    if stack != "fastapi":
+        assert actual["manage.py"][1], "manage.py lost its executable bit"
