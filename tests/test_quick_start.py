@@ -1,5 +1,6 @@
-"""The README's quick start, followed word for word, leaves a project whose uv.lock is committed,
-so that CI's locked install works and `copier update` finds a clean repository."""
+"""The README's quick start, followed word for word, leaves a project whose uv.lock is committed
+and whose work tree stays clean after serving and testing it, so that CI's locked install works
+and `copier update` finds a clean repository."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ import re
 import copier
 import pytest
 import yaml
-from harness import DEFAULT_ANSWERS, GIT_IDENTITY, commit_all, git, run, snapshot_template
+from harness import (
+    DEFAULT_ANSWERS,
+    GIT_IDENTITY,
+    commit_all,
+    free_port,
+    git,
+    run,
+    server,
+    snapshot_template,
+)
 
 pytestmark = pytest.mark.slow
 
-SERVES_FOREVER = "make dev"  # started and checked in test_make_dev.py
+SERVES = "make dev"  # runs until stopped: started on a free port, stopped once it answers
 
 
 def quick_start(readme: str) -> list[str]:
@@ -36,9 +46,13 @@ def test_after_the_quick_start_copier_update_finds_a_clean_project(tmp_path):
     )
 
     commands = quick_start((project / "README.md").read_text())
-    assert "uv run pytest" in commands
+    assert "uv run pytest" in commands and SERVES in commands
     for command in commands:
-        if command != SERVES_FOREVER:
+        if command == SERVES:
+            port = free_port()
+            with server(f"{command} PORT={port}", project, f"http://127.0.0.1:{port}/health"):
+                pass
+        else:
             run(command, project, **GIT_IDENTITY)
     assert git(project, "status", "--porcelain") == ""
     run(["uv", "sync", "--locked"], project)  # the generated CI's and Dockerfile's install
