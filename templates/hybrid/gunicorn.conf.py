@@ -1,1 +1,0 @@
-../drf/gunicorn.conf.py

@@ -1,1 +1,0 @@
-../drf/manage.py

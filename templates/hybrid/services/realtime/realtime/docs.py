@@ -1,1 +1,0 @@
-../../../../fastapi/{{ project_slug }}/core/docs.py

@@ -1,1 +1,0 @@
-../../../../fastapi/{{ project_slug }}/core/errors.py

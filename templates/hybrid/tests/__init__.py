@@ -1,1 +1,0 @@
-../../drf/tests/__init__.py

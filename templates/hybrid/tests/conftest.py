@@ -1,1 +1,0 @@
-../../drf/tests/conftest.py

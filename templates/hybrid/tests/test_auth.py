@@ -1,1 +1,0 @@
-../../drf/tests/test_auth.py

@@ -1,1 +1,0 @@
-../../drf/{{project_slug}}/__init__.py
