@@ -107,6 +107,18 @@ def test_every_refusal_fits_the_one_line_under_the_prompt(refusal, key, value, m
     assert len(line) < COLUMNS, line
 
 
+def test_after_an_update_the_owner_is_told_to_resolve_conflicts_then_run_after_update(env):
+    message = env.from_string(COPIER_YML["_message_after_update"]).render(
+        project_name="Acme Analytics"
+    )
+    assert all(len(line) < COLUMNS for line in message.splitlines()), message
+    conflicts, after_update, commit = (
+        message.index(s) for s in ("<<<<<<<", "make after-", "commit")
+    )
+    assert conflicts < after_update < commit
+    assert ".rej" in message
+
+
 def test_no_standard_library_module_can_be_the_slug(validators):
     names = [name for name in sys.stdlib_module_names if not name.startswith("_")]
     accepted = [name for name in names if not str(validators.slug_error(name))]
