@@ -179,6 +179,16 @@ def test_every_accented_latin_letter_becomes_its_plain_letter(validators):
     assert wrong == {}
 
 
+def test_the_decision_record_says_what_to_watch_out_for_with_the_chosen_stack(rendered, decide):
+    # The answers of test_render's override case: a Django team that picks FastAPI anyway.
+    answers = ("ship_fast", "crud", True, "django", "monolith")
+    project = rendered("fastapi", **dict(zip(ANSWERS, answers, strict=True)))
+    adr = (project / "docs/decisions/0001-backend-stack.md").read_text()
+    consequences = adr.split("## Consequences", 1)[1].split("## ", 1)[0]
+    caveat = str(decide.caveats("fastapi", *answers))
+    assert caveat and f"- Watch out: {caveat}\n" in consequences
+
+
 class Interview:
     """Drives `copier copy` through its prompts in an 80-column terminal, as a founder would, and
     keeps what the terminal shows: the screen and every line that scrolled off its top."""
