@@ -286,7 +286,8 @@ def recommendation_shown(interview: Interview, decide, answers: dict) -> str:
     reasons = str(decide.reasons(*values)).split("\n")
     caveats = [c for c in str(decide.caveats(stack, *values)).split("\n") if c]
     interview.assert_readable(*reasons, *(f"Watch out: {caveat}" for caveat in caveats))
-    interview.assert_readable(f"{stack}: ", "(recommended)")
+    marked = [row for row in interview.text().split("\n") if row.endswith(" (recommended)")]
+    assert marked and all(row.lstrip(" »").startswith(f"{stack}: ") for row in marked), marked
     return stack
 
 
