@@ -102,3 +102,21 @@ def test_reasons_name_what_drives_them(decide):
     )
     assert "back office" in str(decide.reasons("both", "realtime", True, "mixed", "monolith"))
     assert "stack=hybrid" in str(decide.reasons("ship_fast", "mixed", True, "django", "monolith"))
+
+
+@pytest.mark.parametrize("priority,workload,back_office,team,architecture,expected", TABLE)
+def test_what_to_watch_out_for_is_never_given_as_a_reason(
+    decide, priority, workload, back_office, team, architecture, expected
+):
+    answers = (priority, workload, back_office, team, architecture)
+    reasons = str(decide.reasons(*answers)).split("\n")
+    for stack in ("drf", "fastapi", "hybrid"):
+        caveats = [c for c in str(decide.caveats(stack, *answers)).split("\n") if c]
+        assert not set(caveats) & set(reasons), (stack, caveats)
+
+
+def test_a_django_team_is_warned_about_async_and_only_then(decide):
+    answers = ("ship_fast", "realtime", False, "django", "monolith")
+    assert "learning curve" in str(decide.caveats("fastapi", *answers))
+    assert str(decide.caveats("drf", *answers)) == ""
+    assert str(decide.caveats("fastapi", "ship_fast", "realtime", False, "async", "monolith")) == ""
