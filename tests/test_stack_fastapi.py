@@ -11,7 +11,15 @@ from pathlib import Path
 
 import contract
 import pytest
-from harness import free_port, fresh_postgres_database, postgres_available, run, server
+from harness import (
+    POSTGRES_ADMIN_URL,
+    free_port,
+    fresh_postgres_database,
+    postgres_available,
+    psql,
+    run,
+    server,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,12 +60,6 @@ def test_lint_tests_and_migrations_on_sqlite(project, tmp_path):
     run("uv run ruff check . && uv run ruff format --check .", project)
     run(PROJECT_TESTS, project)
     run(MIGRATIONS_CHECK, project, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-
-
-def test_the_tests_refuse_to_empty_a_database_not_meant_for_tests(project):
-    production_data = "postgresql://app@127.0.0.1:5432/app"
-    with pytest.raises(AssertionError, match="contains 'test'"):
-        run(PROJECT_TESTS, project, DATABASE_URL=production_data)
 
 
 def test_production_refuses_to_start_with_the_default_secret_key(project):
@@ -145,7 +147,22 @@ def test_migrations_on_postgresql(project):
     run(MIGRATIONS_CHECK, project, DATABASE_URL=url)
 
 
-def test_project_tests_pass_on_postgresql(project):
+def test_project_tests_pass_on_postgresql_and_leave_the_developer_database_alone(project):
+    """DATABASE_URL names the developer's database, as in their .env: the tests run in a
+    test_<name> database of their own on that server, as Django's do, and drop it after."""
     require_postgres()
-    url = fresh_postgres_database(f"stackwise_fastapi_{project.name}")
+    name = f"stackwise_fastapi_dev_{project.name}"
+    url = fresh_postgres_database(name, prefix="")
+    run(["uv", "run", "alembic", "upgrade", "head"], project, DATABASE_URL=url)
+    psql(url, DEVELOPER_USER)
+    tables = psql(url, TABLES)
     run(PROJECT_TESTS, project, DATABASE_URL=url)
+    assert psql(url, TABLES) == tables
+    assert psql(url, "SELECT email FROM users") == "dev@example.com"
+    left_over = f"SELECT datname FROM pg_database WHERE datname = 'test_{name}'"
+    assert psql(POSTGRES_ADMIN_URL, left_over) == ""
+
+
+TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+DEVELOPER_USER = """INSERT INTO users (email, hashed_password, full_name, is_active, is_staff,
+date_joined) VALUES ('dev@example.com', 'x', 'Dev', true, false, now())"""
