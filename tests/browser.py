@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",
     "--no-sandbox",  # the tests run as root
