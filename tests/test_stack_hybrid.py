@@ -9,8 +9,6 @@ import re
 import threading
 import urllib.parse
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.client import HTTPConnection
 
 import contract
@@ -169,15 +167,6 @@ def walk_events(core: str, service: str, project, env) -> None:
     contract.assert_first_urls(service)
 
 
-@contextmanager
-def core_and_service(project, database_url: str) -> Iterator[tuple[str, str]]:
-    with (
-        drf_core(project, database_url) as core,
-        realtime_service(project, database_url) as service,
-    ):
-        yield core, service
-
-
 def walk(project, database_url: str, core: str, service: str) -> None:
     contract.walk(core)  # the core keeps the contract of the drf stack, unchanged
     walk_events(core, service, project, drf_env(database_url))
@@ -188,7 +177,10 @@ def on_sqlite(project, tmp_path_factory):
     """The core and the service on one SQLite file, started once for the tests that speak HTTP
     to them; yields the database URL and both base URLs."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('hybrid') / 'shared.sqlite3'}"
-    with core_and_service(project, database_url) as (core, service):
+    with (
+        drf_core(project, database_url) as core,
+        realtime_service(project, database_url) as service,
+    ):
         yield database_url, core, service
 
 
@@ -211,7 +203,10 @@ def test_core_and_service_work_together_on_postgresql(project):
         DATABASE_URL=fresh_postgres_database("stackwise_hybrid_suite"),
     )
     database_url = fresh_postgres_database("stackwise_hybrid_live")
-    with core_and_service(project, database_url) as (core, service):
+    with (
+        drf_core(project, database_url) as core,
+        realtime_service(project, database_url) as service,
+    ):
         walk(project, database_url, core, service)
 
 
