@@ -192,11 +192,14 @@ def descriptions(node) -> list[str]:
 
 def assert_docs_read_well(schema: dict) -> None:
     """Every operation has a human summary (the heading in ReDoc and Swagger UI, instead of an
-    operation id like items_list), and every description speaks to a client, not of internals."""
+    operation id like items_list), documents the error statuses the API answers, and every
+    description speaks to a client, not of internals."""
     for where, operation in operations(schema):
         summary = operation.get("summary", "")
         assert summary and summary[0].isupper() and "_" not in summary, (where, summary)
         assert summary != operation.get("operationId"), where
+        # Invalid input answers 400 in the error shape (walk_auth, walk_items), never 422.
+        assert "422" not in operation.get("responses", {}), where
     for text in descriptions(schema):
         assert not INTERNALS.search(text) and not SETTING.search(text), text
 
