@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser import Chromium  # noqa: E402
 from harness import DEFAULT_ANSWERS, TEMPLATE, run  # noqa: E402
 
 
@@ -46,3 +47,11 @@ def installed(rendered):
         return project
 
     return install
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session's page loads; the test skips when it is missing.
+    Session-scoped, so it skips before any server starts for the test."""
+    with Chromium() as chromium:
+        yield chromium

@@ -6,9 +6,12 @@ client written against one of them works against all three.
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
 import uuid
 
+from browser import Chromium
 from harness import Response, http
 
 ERROR_KEYS = {"code", "detail", "fields"}
@@ -158,7 +161,100 @@ def assert_self_hosted(base: str, page_path: str) -> None:
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html and "fonts.googleapis" not in html
 
 
-def walk_docs_and_ops(base: str) -> None:
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+# Words that describe how the server works, not what an endpoint does for a client.
+INTERNALS = re.compile(
+    r"\b(queryset|serializer|viewset|mixin|orm|sql\w*|statement|django|drf|fastapi|sqlalchemy|"
+    r"pydantic|throttl\w*|concrete view)\b",
+    re.IGNORECASE,
+)
+SETTING = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # an environment variable's name
+
+
+def operations(schema: dict) -> list[tuple[str, dict]]:
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in HTTP_METHODS
+    ]
+
+
+def descriptions(node) -> list[str]:
+    """Every description in a schema: operations, parameters, responses, components."""
+    if isinstance(node, dict):
+        found = [node["description"]] if isinstance(node.get("description"), str) else []
+        return found + [text for value in node.values() for text in descriptions(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in descriptions(value)]
+    return []
+
+
+def assert_docs_read_well(schema: dict) -> None:
+    """Every operation has a human summary (the heading in ReDoc and Swagger UI, instead of an
+    operation id like items_list), documents the error statuses the API answers, and every
+    description speaks to a client, not of internals."""
+    for where, operation in operations(schema):
+        summary = operation.get("summary", "")
+        assert summary and summary[0].isupper() and "_" not in summary, (where, summary)
+        assert summary != operation.get("operationId"), where
+        # Invalid input answers 400 in the error shape (walk_auth, walk_items), never 422.
+        assert "422" not in operation.get("responses", {}), where
+    for text in descriptions(schema):
+        assert not INTERNALS.search(text) and not SETTING.search(text), text
+
+
+def assert_first_urls(base: str) -> None:
+    """The root a newcomer opens leads to the API docs; the favicon every browser asks for is
+    an image, not a 404."""
+    home = http("GET", f"{base}/", follow_redirects=False)
+    assert home.status == 302, (home.status, home.text)
+    assert urllib.parse.urljoin(f"{base}/", home.headers["location"]) == f"{base}/api/docs"
+    icon = http("GET", f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/"), icon.headers
+    assert icon.body.startswith((b"\x89PNG", b"\0\0\1\0", b"<svg")), icon.body[:100]
+
+
+def headings(selector: str) -> str:
+    """JavaScript for what a person sees once the page has rendered: its path (after any
+    redirect) and the heading of each operation; null until the headings are there."""
+    return f"""(() => {{
+      const found = document.querySelectorAll({json.dumps(selector)});
+      const headings = Array.from(found, (heading) => heading.textContent.trim());
+      return headings.length ? {{path: location.pathname, headings: headings}} : null;
+    }})()"""
+
+
+SWAGGER_UI = headings(".opblock-summary-description")
+REDOC = headings('[data-section-id*="operation/"] h2')
+
+
+def assert_docs_in_browser(browser: Chromium, base: str) -> None:
+    """Open the root, Swagger UI and ReDoc in Chromium, as a newcomer would: each shows every
+    operation under its summary, logs no error, and requests nothing from another host (no
+    CDN, no fonts, no logo): the docs work offline and under a strict Content-Security-Policy."""
+    schema = http("GET", f"{base}/api/openapi.json").json()
+    summaries = sorted(operation["summary"] for _, operation in operations(schema))
+    for path, probe, lands_on in [
+        ("/", SWAGGER_UI, "/api/docs"),
+        ("/api/docs", SWAGGER_UI, "/api/docs"),
+        ("/api/redoc", REDOC, "/api/redoc"),
+    ]:
+        page = browser.load(f"{base}{path}", probe)
+        assert page.value, f"{path} rendered no operation: {page}"
+        assert page.value["path"] == lands_on, page.value
+        assert sorted(page.value["headings"]) == summaries, page.value
+        assert not page.errors, (path, page.errors)
+        elsewhere = [
+            url
+            for url in page.requests
+            if not url.startswith("data:") and not url.removeprefix("blob:").startswith(f"{base}/")
+        ]
+        assert not elsewhere, (path, elsewhere)
+
+
+def walk_docs(base: str) -> None:
+    """Health, the schema and the docs: what every project serves, with or without an admin."""
     health = http("GET", f"{base}/health")
     assert health.status == 200 and health.json()["status"] == "ok", health.text
 
@@ -167,10 +263,15 @@ def walk_docs_and_ops(base: str) -> None:
     paths = schema.json()["paths"]
     for path in ("/api/auth/register", "/api/auth/token", "/api/auth/me", "/api/items"):
         assert path in paths, sorted(paths)
+    assert_docs_read_well(schema.json())
 
     assert_self_hosted(base, "/api/docs")
     assert_self_hosted(base, "/api/redoc")
+    assert_first_urls(base)
 
+
+def walk_docs_and_ops(base: str) -> None:
+    walk_docs(base)
     admin = http("GET", f"{base}/admin/")
     assert admin.status == 200 and 'type="password"' in admin.text, admin.text
 

@@ -125,19 +125,39 @@ class Response:
         return json.loads(self.body)
 
 
-def http(method: str, url: str, body=None, token: str | None = None, timeout: float = 30):
-    """One HTTP request; 4xx and 5xx are returned, not raised. Redirects are followed."""
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as it is (its status and Location), not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http(
+    method: str,
+    url: str,
+    body=None,
+    token: str | None = None,
+    timeout: float = 30,
+    follow_redirects: bool = True,
+):
+    """One HTTP request; 4xx and 5xx are returned, not raised. Redirects are followed unless
+    follow_redirects is false. Header names are lowercase."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    opener = urllib.request.build_opener(*([] if follow_redirects else [NoRedirect]))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return Response(reply.status, dict(reply.headers), reply.read())
+        with opener.open(request, timeout=timeout) as reply:
+            return Response(reply.status, lowercase(reply.headers), reply.read())
     except urllib.error.HTTPError as error:
-        return Response(error.code, dict(error.headers), error.read())
+        return Response(error.code, lowercase(error.headers), error.read())
+
+
+def lowercase(headers) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def wait_for(

@@ -50,10 +50,21 @@ def test_deploy_check_is_clean_in_production(project):
     assert "no issues" in result.stdout
 
 
-def test_production_server_keeps_the_contract(project, tmp_path):
-    with drf_core(project, f"sqlite:///{tmp_path / 'db.sqlite3'}") as base:
-        contract.walk(base)
-        assert_admin_login(base, *STAFF)
+@pytest.fixture(scope="module")
+def core(project, tmp_path_factory):
+    """The production server, started once per variant for the tests that speak HTTP to it."""
+    database = tmp_path_factory.mktemp("drf") / "db.sqlite3"
+    with drf_core(project, f"sqlite:///{database}") as base:
+        yield base
+
+
+def test_production_server_keeps_the_contract(core):
+    contract.walk(core)
+    assert_admin_login(core, *STAFF)
+
+
+def test_docs_in_a_browser(browser, core):
+    contract.assert_docs_in_browser(browser, core)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -72,16 +72,19 @@ def test_production_refuses_to_start_with_the_default_secret_key(project):
         )
 
 
-def test_production_server_keeps_the_contract(variant, tmp_path):
+STAFF = ("staff@example.com", "staff-Passphrase-42")
+
+
+@pytest.fixture(scope="module")
+def live(variant, tmp_path_factory):
+    """The production server (`make serve`), started once per variant for the tests that speak
+    HTTP to it, with the staff user STAFF when the project has the back office."""
     project = variant[0]
-    env = {
-        **PRODUCTION,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "AUTH_RATE_LIMIT": "1000/minute",
-    }
+    database = tmp_path_factory.mktemp("fastapi") / "db.sqlite3"
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}", "AUTH_RATE_LIMIT": "1000/minute"}
     run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
-    email, password = "staff@example.com", "staff-Passphrase-42"
     if has_back_office(variant):
+        email, password = STAFF
         run(
             [
                 "uv",
@@ -101,13 +104,21 @@ def test_production_server_keeps_the_contract(variant, tmp_path):
     base = f"http://127.0.0.1:{port}"
     serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=2"]
     with server(serve, project, f"{base}/health", **env):
-        if has_back_office(variant):
-            contract.walk(base)
-            assert_admin_login(base, email, password)
-        else:
-            contract.walk_items(base, contract.walk_auth(base))
-            contract.assert_self_hosted(base, "/api/docs")
-            contract.assert_error(contract.http("GET", f"{base}/admin/"), 404)
+        yield base
+
+
+def test_production_server_keeps_the_contract(variant, live):
+    if has_back_office(variant):
+        contract.walk(live)
+        assert_admin_login(live, *STAFF)
+    else:
+        contract.walk_items(live, contract.walk_auth(live))
+        contract.walk_docs(live)
+        contract.assert_error(contract.http("GET", f"{live}/admin/"), 404)
+
+
+def test_docs_in_a_browser(browser, live):
+    contract.assert_docs_in_browser(browser, live)
 
 
 def project_package(project: Path) -> str:

@@ -157,25 +157,41 @@ def walk_events(core: str, service: str, project, env) -> None:
     rival = contract.register_and_login(core, f"rival-{uuid.uuid4().hex[:8]}@example.com", password)
     assert http("GET", f"{core}/api/events", token=rival["access"]).json()["count"] == 0
 
-    # The service's own health, schema and docs, with no CDN.
+    # The service's own health, schema and docs, with no CDN, and its first URLs.
     assert http("GET", f"{service}/health").json() == {"status": "ok", "database": "ok"}
-    paths = http("GET", f"{service}/api/openapi.json").json()["paths"]
-    assert {"/api/events", "/api/events/stream"} <= set(paths)
+    schema = http("GET", f"{service}/api/openapi.json").json()
+    assert {"/api/events", "/api/events/stream"} <= set(schema["paths"])
+    contract.assert_docs_read_well(schema)
     contract.assert_self_hosted(service, "/api/docs")
     contract.assert_self_hosted(service, "/api/redoc")
+    contract.assert_first_urls(service)
 
 
-def walk(project, database_url: str) -> None:
+def walk(project, database_url: str, core: str, service: str) -> None:
+    contract.walk(core)  # the core keeps the contract of the drf stack, unchanged
+    walk_events(core, service, project, drf_env(database_url))
+
+
+@pytest.fixture(scope="module")
+def on_sqlite(project, tmp_path_factory):
+    """The core and the service on one SQLite file, started once for the tests that speak HTTP
+    to them; yields the database URL and both base URLs."""
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('hybrid') / 'shared.sqlite3'}"
     with (
         drf_core(project, database_url) as core,
         realtime_service(project, database_url) as service,
     ):
-        contract.walk(core)  # the core keeps the contract of the drf stack, unchanged
-        walk_events(core, service, project, drf_env(database_url))
+        yield database_url, core, service
 
 
-def test_core_and_service_work_together_on_sqlite(project, tmp_path):
-    walk(project, f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+def test_core_and_service_work_together_on_sqlite(project, on_sqlite):
+    walk(project, *on_sqlite)
+
+
+def test_docs_in_a_browser(browser, on_sqlite):
+    _, core, service = on_sqlite
+    contract.assert_docs_in_browser(browser, core)
+    contract.assert_docs_in_browser(browser, service)
 
 
 def test_core_and_service_work_together_on_postgresql(project):
@@ -186,7 +202,12 @@ def test_core_and_service_work_together_on_postgresql(project):
         project,
         DATABASE_URL=fresh_postgres_database("stackwise_hybrid_suite"),
     )
-    walk(project, fresh_postgres_database("stackwise_hybrid_live"))
+    database_url = fresh_postgres_database("stackwise_hybrid_live")
+    with (
+        drf_core(project, database_url) as core,
+        realtime_service(project, database_url) as service,
+    ):
+        walk(project, database_url, core, service)
 
 
 def test_a_drf_project_grows_into_hybrid_and_keeps_every_edit(tmp_path, installed):

@@ -1,6 +1,6 @@
 """Registration, JWT tokens (obtain, rotate, revoke) and the current user's profile."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -10,26 +10,30 @@ from .serializers import RegisterSerializer, UserSerializer
 
 
 class AuthRateLimited:
-    """Counts requests per client IP against the "auth" rate (AUTH_RATE_LIMIT)."""
-
+    # Counts requests per client IP against the "auth" rate (AUTH_RATE_LIMIT). A comment, not a
+    # docstring: the schema would show a docstring as the description of every view using it.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
 class RegisterView(AuthRateLimited, generics.CreateAPIView):
+    """An email and a password in, the new account out; then get tokens at /api/auth/token."""
+
     serializer_class = RegisterSerializer
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={201: UserSerializer})
+    @extend_schema(summary="Create an account", responses={201: UserSerializer})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
 
+@extend_schema(summary="Sign in: get an access and a refresh token")
 class TokenObtainView(AuthRateLimited, jwt_views.TokenObtainPairView):
     """Email and password in, an access and a refresh token out."""
 
 
+@extend_schema(summary="Refresh the tokens")
 class TokenRefreshView(AuthRateLimited, jwt_views.TokenRefreshView):
     """A refresh token in, a new access and refresh token out; the old refresh token is revoked."""
 
@@ -37,13 +41,19 @@ class TokenRefreshView(AuthRateLimited, jwt_views.TokenRefreshView):
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revokes the given refresh token: holding it is the credential, no access token needed."""
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Sign out: revoke a refresh token", responses={204: None})
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Read your profile"),
+    patch=extend_schema(summary="Update your profile"),
+)
 class MeView(generics.RetrieveUpdateAPIView):
+    """The signed-in user's own account."""
+
     serializer_class = UserSerializer
     http_method_names = ["get", "patch", "head", "options"]
 

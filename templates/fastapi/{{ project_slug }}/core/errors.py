@@ -15,6 +15,7 @@ CODES_BY_STATUS = {
     429: "throttled",
 }
 NON_FIELD_ERRORS = "non_field_errors"
+ERROR_OUT_REF = "#/components/schemas/ErrorOut"
 
 
 class ErrorOut(BaseModel):
@@ -93,3 +94,31 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, handle_api_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    document_validation_errors(app)
+
+
+def document_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents a 422 with its own body on every operation that takes input, but
+    handle_validation_error answers 400 with ErrorOut: the schema says what clients get."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            bad_request = {
+                "description": "Bad Request",
+                "content": {"application/json": {"schema": {"$ref": ERROR_OUT_REF}}},
+            }
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    responses = operation.get("responses", {})
+                    if responses.pop("422", None) is not None:
+                        responses.setdefault("400", bad_request)
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
+            schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # FastAPI's documented way to change the generated schema

@@ -14,7 +14,7 @@ class Health(BaseModel):
     database: Literal["ok", "unavailable"]
 
 
-@router.get("/health", responses={503: {"model": Health}})
+@router.get("/health", summary="Health check", responses={503: {"model": Health}})
 async def health(session: DbSession, response: Response) -> Health:
     """Ready when the database answers a real query; 503 otherwise, for load balancers."""
     try:

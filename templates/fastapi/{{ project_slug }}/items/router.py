@@ -17,7 +17,7 @@ router = APIRouter(
 not_found: dict[int | str, dict] = {404: {"model": ErrorOut}}
 
 
-@router.get("")
+@router.get("", summary="List your items")
 async def list_items(
     request: Request,
     user: CurrentUser,
@@ -39,7 +39,7 @@ async def list_items(
     )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", summary="Create an item", status_code=status.HTTP_201_CREATED)
 async def create_item(body: ItemIn, user: CurrentUser, session: DbSession) -> ItemOut:
     item = Item(owner_id=user.id, **body.model_dump())
     session.add(item)
@@ -47,19 +47,19 @@ async def create_item(body: ItemIn, user: CurrentUser, session: DbSession) -> It
     return ItemOut.model_validate(item)
 
 
-@router.get("/{item_id}", responses=not_found)
+@router.get("/{item_id}", summary="Read an item", responses=not_found)
 async def read_item(item_id: int, user: CurrentUser, session: DbSession) -> ItemOut:
     return ItemOut.model_validate(await service.get_owned_item(session, user.id, item_id))
 
 
-@router.put("/{item_id}", responses=not_found)
+@router.put("/{item_id}", summary="Replace an item", responses=not_found)
 async def replace_item(
     item_id: int, body: ItemIn, user: CurrentUser, session: DbSession
 ) -> ItemOut:
     return await _update(session, user.id, item_id, body.model_dump())
 
 
-@router.patch("/{item_id}", responses=not_found)
+@router.patch("/{item_id}", summary="Update an item", responses=not_found)
 async def update_item(
     item_id: int, body: ItemPatch, user: CurrentUser, session: DbSession
 ) -> ItemOut:
@@ -68,7 +68,12 @@ async def update_item(
     )
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=not_found)
+@router.delete(
+    "/{item_id}",
+    summary="Delete an item",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=not_found,
+)
 async def delete_item(item_id: int, user: CurrentUser, session: DbSession) -> None:
     await session.delete(await service.get_owned_item(session, user.id, item_id))
     await session.commit()

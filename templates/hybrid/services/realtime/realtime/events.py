@@ -58,9 +58,9 @@ Engine = Annotated[AsyncEngine, Depends(get_engine)]
 Feed = Annotated[EventFeed, Depends(get_feed)]
 
 
-@router.post("", status_code=202)
+@router.post("", summary="Send a batch of events", status_code=202)
 async def ingest(batch: EventBatch, user: CurrentUser, engine: Engine) -> Accepted:
-    """Accept a batch of the user's events, written in one statement: all or none."""
+    """Store a batch of the user's events, all or none: one bad event refuses the whole batch."""
     now = datetime.now(UTC)
     rows = [
         {"user_id": user.id, "name": event.name, "data": event.data, "created_at": now}
@@ -73,6 +73,7 @@ async def ingest(batch: EventBatch, user: CurrentUser, engine: Engine) -> Accept
 
 @router.get(
     "/stream",
+    summary="Follow your new events live",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
 )

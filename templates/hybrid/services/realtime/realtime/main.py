@@ -55,8 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(events.router)
 
-    @app.get("/health", tags=["ops"])
+    @app.get("/health", tags=["operations"], summary="Health check")
     async def health() -> dict[str, str]:
+        """Ready when the database answers a real query; 503 otherwise, for load balancers."""
         try:
             async with app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
