@@ -147,7 +147,8 @@ def test_production_with_the_copied_env_keeps_https_and_allows_no_origin(with_en
         assert status == 401 and "max-age=31536000" in headers["Strict-Transport-Security"]
         assert not cors_allows(f"{base}/api/auth/token", **BEHIND_TLS)
     if stack == "hybrid":
-        service = f"http://127.0.0.1:{port}"
-        cmd = ["uv", "run", "python", "-m", "realtime.serve", *serve_options(port)]
+        service_port = free_port()
+        service = f"http://127.0.0.1:{service_port}"
+        cmd = ["uv", "run", "python", "-m", "realtime.serve", *serve_options(service_port)]
         with server(cmd, project / "services/realtime", f"{service}/health", **PRODUCTION):
             assert not cors_allows(f"{service}/api/events")
