@@ -3,13 +3,8 @@ run for real, and grown into from a drf project without losing an edit."""
 
 from __future__ import annotations
 
-import json
-import queue
 import re
-import threading
-import urllib.parse
 import uuid
-from http.client import HTTPConnection
 
 import contract
 import copier
@@ -26,6 +21,7 @@ from harness import (
     snapshot_template,
 )
 from servers import drf_core, drf_env, realtime_service
+from sse import EventStream
 
 pytestmark = pytest.mark.slow
 
@@ -58,44 +54,6 @@ def test_the_service_refuses_to_start_in_production_without_the_signing_key(proj
             timeout=60,
             ENVIRONMENT="production",
         )
-
-
-class EventStream:
-    """Reads a server-sent-events response in a thread; messages arrive on a queue."""
-
-    def __init__(self, base: str, token: str):
-        netloc = urllib.parse.urlsplit(base).netloc
-        self.connection = HTTPConnection(netloc, timeout=30)
-        self.connection.request(
-            "GET", "/api/events/stream", headers={"Authorization": f"Bearer {token}"}
-        )
-        self.response = self.connection.getresponse()
-        assert self.response.status == 200, self.response.read()
-        assert self.response.headers["Content-Type"].startswith("text/event-stream")
-        self.messages: queue.Queue[dict] = queue.Queue()
-        assert self.response.readline().startswith(b": subscribed")
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        fields: dict[str, str] = {}
-        try:
-            for raw in self.response:
-                line = raw.decode().rstrip("\n")
-                if not line:
-                    if "data" in fields:
-                        self.messages.put(fields)
-                    fields = {}
-                elif not line.startswith(":"):
-                    key, _, value = line.partition(": ")
-                    fields[key] = value
-        except (OSError, AttributeError, ValueError):
-            pass  # the test closed the connection
-
-    def next_event(self, timeout: float = 10) -> dict:
-        return json.loads(self.messages.get(timeout=timeout)["data"])
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def expired_access_token(project, env, email: str) -> str:
@@ -139,6 +97,9 @@ def walk_events(core: str, service: str, project, env) -> None:
     newest_first = [(e["name"], e["data"]) for e in listed.json()["results"]]
     assert newest_first == [("signup", {"plan": "pro"}), ("page_view", {"path": "/pricing"})]
     assert sorted(e["id"] for e in listed.json()["results"]) == sorted(e["id"] for e in received)
+    # The stream writes timestamps exactly as the core does (ISO 8601, UTC as Z).
+    core_times = {e["id"]: e["created_at"] for e in listed.json()["results"]}
+    assert {e["id"]: e["created_at"] for e in received} == core_times
 
     # A bad batch is refused whole: nothing of it is written.
     bad = {"events": [{"name": "fine"}, {"name": ""}]}

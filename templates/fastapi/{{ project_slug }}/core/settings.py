@@ -13,10 +13,21 @@ from .database_url import async_driver_url
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-before-deploying"
 CommaSeparated = Annotated[list[str], NoDecode]
+# The browser origins development allows when CORS_ORIGINS is unset: the usual local frontend
+# dev servers (Next.js and React on :3000, Vite on :5173). Production allows none by default.
+LOCAL_FRONTENDS = [
+    "http://localhost:3000",
+    "http://127.0.0.1:3000",
+    "http://localhost:5173",
+    "http://127.0.0.1:5173",
+]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=PROJECT_DIR / ".env", extra="ignore")
+    # An empty variable means its default: `.env.example` leaves optional ones empty.
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_DIR / ".env", env_ignore_empty=True, extra="ignore"
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = DEVELOPMENT_SECRET_KEY
@@ -25,6 +36,7 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, gt=0)
     refresh_token_days: int = Field(default=7, gt=0)
     auth_rate_limit: str = Field(default="20/minute", pattern=r"^\d+/(second|minute|hour|day)$")
+    # Unset: LOCAL_FRONTENDS outside production, none in production.
     cors_origins: CommaSeparated = []
     allowed_hosts: CommaSeparated = ["localhost", "127.0.0.1"]
     # Argon2 cost. Keep the defaults in production; tests lower them to run fast.
@@ -37,6 +49,12 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def default_cors_origins(self) -> "Settings":
+        if "cors_origins" not in self.model_fields_set and self.environment != "production":
+            self.cors_origins = list(LOCAL_FRONTENDS)
+        return self
 
     @model_validator(mode="after")
     def refuse_weak_secret_in_production(self) -> "Settings":

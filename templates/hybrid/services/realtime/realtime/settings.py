@@ -12,19 +12,33 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # The repository root: the core keeps its SQLite file and .env there.
 ROOT = Path(__file__).resolve().parents[3]
 
-INSECURE_KEY = "insecure-dev-only-jwt-signing-key-change-me"
+# The core's development SECRET_KEY (config/settings.py): with no key set anywhere, the core
+# signs tokens with it and this service verifies them with it.
+CORE_DEVELOPMENT_KEY = "django-insecure-development-only-key"
+# The browser origins development allows when CORS_ALLOWED_ORIGINS is unset, as the core does:
+# the usual local frontend dev servers (Next.js and React on :3000, Vite on :5173).
+LOCAL_FRONTENDS = [
+    "http://localhost:3000",
+    "http://127.0.0.1:3000",
+    "http://localhost:5173",
+    "http://127.0.0.1:5173",
+]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+    # An empty variable means its default, as in the core (`.env.example` leaves many empty).
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", env_ignore_empty=True, extra="ignore")
 
     environment: str = "development"
     # The same database as the core; Django owns its schema and migrations.
     database_url: str = f"sqlite:///{ROOT / 'db.sqlite3'}"
-    # The key the core signs access tokens with (simplejwt, HS256).
-    jwt_signing_key: str = INSECURE_KEY
+    # The key the core signs access tokens with (simplejwt, HS256), resolved as the core resolves
+    # it: JWT_SIGNING_KEY; in development, else SECRET_KEY, else the core's development key.
+    jwt_signing_key: str = ""
+    secret_key: str = ""
     # Comma-separated, as the core reads them: localhost,api.example.com
     allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1"]
+    # Unset: LOCAL_FRONTENDS in development, none in production.
     cors_allowed_origins: Annotated[list[str], NoDecode] = []
     # How often the live feed looks for new events, in seconds.
     feed_poll_interval: float = 0.25
@@ -41,12 +55,21 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
     @model_validator(mode="after")
-    def _refuse_insecure_production(self) -> Settings:
-        if self.is_production and self.jwt_signing_key == INSECURE_KEY:
+    def _resolve_signing_key(self) -> Settings:
+        if self.jwt_signing_key:
+            return self
+        if self.is_production:
             raise ValueError(
                 "JWT_SIGNING_KEY is not set: in production the service needs the same key the "
                 "core signs tokens with (set JWT_SIGNING_KEY for both)."
             )
+        self.jwt_signing_key = self.secret_key or CORE_DEVELOPMENT_KEY
+        return self
+
+    @model_validator(mode="after")
+    def _default_cors_origins(self) -> Settings:
+        if "cors_allowed_origins" not in self.model_fields_set and not self.is_production:
+            self.cors_allowed_origins = list(LOCAL_FRONTENDS)
         return self
 
 

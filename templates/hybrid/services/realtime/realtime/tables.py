@@ -6,6 +6,8 @@ production. The core's test suite fails when they and the migrated schema disagr
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -17,8 +19,23 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp with time zone, always read back with its offset. SQLite stores none: Django
+    and this service both write UTC there, so a value read from it without an offset is UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 metadata = MetaData()
 
@@ -37,5 +54,5 @@ events = Table(
     Column("user_id", ForeignKey("users_user.id"), nullable=False),
     Column("name", String(100), nullable=False),
     Column("data", JSON().with_variant(JSONB, "postgresql"), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

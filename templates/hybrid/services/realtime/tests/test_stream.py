@@ -28,6 +28,7 @@ async def test_a_new_event_reaches_the_users_stream_only(app, client, auth):
     assert lines["event"] == "event"
     event = json.loads(lines["data"])
     assert (event["name"], event["data"]) == ("checkout", {"total": 42})
+    assert event["created_at"].endswith("Z")  # UTC, written as the core writes it, even on SQLite
     assert lines["id"] == str(event["id"])
 
     bob_next = asyncio.ensure_future(next_message(bob))
