@@ -189,7 +189,8 @@ EDITS = {
             '    nickname: Mapped[str] = mapped_column(String(50), default="", server_default="")\n'
         ),
         release_field=(
-            '    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")\n'
+            "    time_zone: Mapped[str] = "
+            'mapped_column(String(64), default="", server_default="")\n'
         ),
         customise=fastapi_customise,
         release_migration=("migrations/versions/0002_user_time_zone.py", ALEMBIC_RELEASE_MIGRATION),
@@ -218,7 +219,8 @@ def move_template_forward(template: Path, stack: str) -> None:
     gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
     source = template / "templates" / ("drf" if stack == "hybrid" else stack)  # hybrid reuses drf
     settings = source / edits.settings_template
-    settings.write_text(settings.read_text() + "\n\n# Added by the next release.\nRELEASED = True\n")
+    released = "\n\n# Added by the next release.\nRELEASED = True\n"
+    settings.write_text(settings.read_text() + released)
     (template / "templates" / stack / "docs/runbook.md").write_text("# Runbook\n\nOn call: you.\n")
     replace_once(
         source / edits.users_template, edits.users_anchor, edits.users_anchor + edits.release_field
