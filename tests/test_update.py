@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import copier
+import pexpect
 import pytest
 import yaml
 from copier.errors import UserMessageError
@@ -143,6 +144,37 @@ def test_an_answer_whose_change_deletes_files_is_refused_on_one_line(
     assert "so stackwise refuses it" in line
     assert tree_bytes(project) == before
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_an_answer_changed_at_the_prompt_is_refused_once_the_questions_are_answered(
+    template_v1, tmp_path
+):
+    # Copier validates no yes/no or choice at the prompt: the guard after the last question does.
+    project = generate_committed(template_v1, tmp_path / "project", "fastapi", "v1.0.0")
+    before = tree_bytes(project)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "copier", "update"],
+        cwd=str(project),
+        dimensions=(60, 220),
+        encoding="utf-8",
+        timeout=60,
+        env={**project_env(), "PROMPT_TOOLKIT_NO_CPR": "1"},
+    )
+    for prompt, keys in [
+        *[(prompt, "\r") for prompt in ("Project name", "Python package", "One line")],
+        *[(prompt, "\r") for prompt in ("Author", "Author email", "comes first", "mostly do")],
+        ("back office", "n"),
+        *[(prompt, "\r") for prompt in ("background", "How does the team", "Backend stack")],
+    ]:
+        child.expect(prompt)
+        child.send(keys)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "Turning back_office off on this fastapi project would delete" in child.before
+    assert "Traceback" not in child.before
+    assert tree_bytes(project) == before
 
 
 def test_a_change_that_deletes_nothing_goes_through(template_v1, tmp_path):
