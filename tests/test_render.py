@@ -73,6 +73,7 @@ def test_the_answers_file_holds_every_answer(rendered, stack):
         "team",
         "architecture",
         "stack",
+        "initial_stack",  # never asked: the stack the project started with
     }
     assert {k for k in answers if not k.startswith("_")} == expected
     assert answers["stack"] == stack
