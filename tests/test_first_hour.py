@@ -106,12 +106,14 @@ def test_make_dev_serves_signs_in_and_lets_a_local_frontend_call(
     cmd = ["make", "dev", f"PORT={port}", f"REALTIME_PORT={realtime_port}"]
     with server(cmd, project, f"{base}/health", timeout=120):
         assert http("GET", f"{base}/health").json() == {"status": "ok", "database": "ok"}
+        contract.assert_first_urls(base)  # the URL `make dev` prints leads to the docs
         email = f"first-{uuid.uuid4().hex[:8]}@example.com"
         tokens = contract.register_and_login(base, email, PASSWORD)
         me = http("GET", f"{base}/api/auth/me", token=tokens["access"])
         assert me.status == 200 and me.json()["email"] == email, me.text
         if stack == "hybrid":
             wait_for(f"{realtime}/health", timeout=60)  # the service, from the same command
+            contract.assert_first_urls(realtime)
             assert_the_service_takes_the_cores_tokens(base, realtime, tokens["access"])
             assert cors_allows(f"{realtime}/api/events")
         assert cors_allows(f"{base}/api/auth/token")

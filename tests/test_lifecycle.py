@@ -78,7 +78,6 @@ def django_customise(project: Path, edits: StackEdits) -> list[Path]:
     run(["uv", "run", "python", "manage.py", "makemigrations"], project)
     written = [path for folder in folders for path in new_files(folder, before)]
     assert len(written) == 2, written
-    run(["uv", "run", "ruff", "format", *map(str, written)], project)  # as their pre-commit does
     return [models, project / edits.users, *written]
 
 
@@ -88,7 +87,6 @@ def fastapi_customise(project: Path, edits: StackEdits) -> list[Path]:
     before = set(versions.glob("*.py"))
     run("uv run alembic upgrade head && uv run alembic revision --autogenerate -m ours", project)
     (migration,) = new_files(versions, before)
-    run(["uv", "run", "ruff", "format", str(migration)], project)
     return [models, project / edits.users, migration]
 
 
