@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import copier
+import hybrid_stubs
 import pytest
 import yaml
 from harness import (
@@ -225,9 +226,8 @@ def move_template_forward(template: Path, stack: str) -> None:
     )
     replace_once(source / "pyproject.toml.jinja", *edits.last_dependency)
     path, content = edits.release_migration
-    for target in (source / path, template / "templates" / stack / path):
-        if not target.exists():  # hybrid's folder may be a link to drf's
-            target.write_text(content)
+    (source / path).write_text(content)
+    hybrid_stubs.write(template)  # as a contributor does after adding a drf file
     commit_all(template, "next release")
     git(template, "tag", "v1.1.0")
 
