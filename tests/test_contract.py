@@ -125,3 +125,18 @@ def test_the_stacks_serve_the_same_api(served, other):
     shared = list(CONTRACT["api"]["paths"])
     lines = differences(surface(served("drf"), shared), surface(served(other), shared))
     assert not lines, report(lines, f"drf (as contract) against {other}")
+
+
+@pytest.mark.parametrize("stack", ["drf", "fastapi", "hybrid"])
+def test_every_readme_documents_the_contract(rendered, stack):
+    """Each README's API section lists every operation the stack serves and every error code,
+    from the contract, in the same words on every stack."""
+    readme = (rendered(stack) / "README.md").read_text()
+    parts = ["api", "hybrid_core", "realtime"] if stack == "hybrid" else ["api"]
+    for name in parts:
+        for path, item in CONTRACT[name]["paths"].items():
+            for method, operation in item.items():
+                row = f"`{method.upper()} {path}`"
+                assert row in readme and operation["summary"] in readme, (stack, row)
+    for error in CONTRACT["errors"]:
+        assert f"| `{error['code']}` | {error['status']} |" in readme, (stack, error["code"])
