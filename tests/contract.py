@@ -532,12 +532,17 @@ def walk_edges(base: str, delete_user=None) -> None:
         walk_deleted_user(base, delete_user)
 
 
-def walk_events_edges(core: str, service: str, access: str) -> None:
-    """The hybrid: the core's events list keeps the query rules; the realtime service keeps the
-    body rules with its own limits, and answers every error in the shape."""
+def walk_events_queries(core: str, access: str) -> None:
+    """The hybrid core's events list keeps the query rules."""
     events = f"{core}/api/events"
     assert_error(http("GET", f"{events}?ordering=title", token=access), 400, "ordering")
     assert_error(http("GET", f"{events}?page=0", token=access), 400, "page")
+    assert_error(http("GET", f"{events}/", token=access), 404, code="not_found")
+
+
+def walk_realtime_edges(service: str, access: str) -> None:
+    """The realtime service keeps the body rules with its own limits, and answers every error in
+    the shape."""
     limits = RULES["realtime"]
     ingest = f"{service}/api/events"
     for raw in (
