@@ -90,6 +90,11 @@ def parameter(node: dict) -> tuple[str, dict]:
     where = node["in"]
     shape = {"required": bool(node.get("required", where == "path"))}
     shape["schema"] = schema(node.get("schema", {}))
+    # A query string cannot say null: an optional parameter documented as nullable is the same.
+    types = shape["schema"].get("type")
+    if isinstance(types, list) and "null" in types:
+        rest = [kind for kind in types if kind != "null"]
+        shape["schema"]["type"] = rest[0] if len(rest) == 1 else rest
     return f"{where} {node['name']}", shape
 
 
