@@ -517,6 +517,24 @@ def sqlite_user_deleter(database, table: str):
     return delete_user
 
 
+def walk_database_down(base: str, take_down) -> None:
+    """When the database stops answering, every endpoint says so in the shape: 503
+    service_unavailable, and /health its own 503 body. `take_down()` stops the database."""
+    access = register_and_login(base, unique_email("outage"), PASSWORD)["access"]
+    take_down()
+    health = http("GET", f"{base}/health")
+    assert health.status == 503, (health.status, health.text[:500])
+    assert health.json() == {"status": "unavailable", "database": "unavailable"}, health.text
+    for method, path, body, token in (
+        ("GET", "/api/items", None, access),
+        ("GET", "/api/auth/me", None, access),
+        ("POST", "/api/auth/token", {"email": "a@example.com", "password": PASSWORD}, None),
+        ("POST", "/api/auth/register", {"email": unique_email("late"), "password": PASSWORD}, None),
+    ):
+        reply = http(method, f"{base}{path}", body, token)
+        assert_error(reply, 503, code="service_unavailable")
+
+
 def walk_edges(base: str, delete_user=None) -> None:
     """The contract's behaviour rules; `delete_user(email)` (optional) lets the walk check the
     tokens of a deleted user."""
