@@ -126,6 +126,8 @@ def walk_events(core: str, service: str, project, env) -> None:
     contract.assert_self_hosted(service, "/api/docs")
     contract.assert_self_hosted(service, "/api/redoc")
     contract.assert_first_urls(service)
+    contract.walk_events_queries(core, access)
+    contract.walk_realtime_edges(service, access)
 
 
 def walk(project, database_url: str, core: str, service: str) -> None:
