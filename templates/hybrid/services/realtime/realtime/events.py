@@ -72,9 +72,7 @@ Feed = Annotated[EventFeed, Depends(get_feed)]
     response_description="Every event of the batch is stored",
     responses={status: ERROR for status in (400, 401, 413, 415, 503)},
 )
-async def ingest(
-    batch: EventBatchRequest, user: CurrentUser, engine: Engine
-) -> EventBatchAccepted:
+async def ingest(batch: EventBatchRequest, user: CurrentUser, engine: Engine) -> EventBatchAccepted:
     """Store a batch of the user's events, all or none: one bad event refuses the whole batch."""
     now = datetime.now(UTC)
     rows = [

@@ -33,8 +33,8 @@ def assert_error(reply, status: int, code: str, field: str | None = None) -> Non
         b'{"events": [{"name": "x", "data": {"n": 1e999}}]}',
         b'{"events": [{"name": "\\ud800", "data": {}}]}',
         b'{"events": [{"name": "x", "data": {"\\udfff": 1}}]}',
-        b'{"events": [{"name": "x", "data": {"deep": ' + b'[' * 40 + b']' * 40 + b"}}]}",
-        b'{"events": [{"name": "x", "data": {"deep": ' + b'[' * 5000 + b']' * 5000 + b"}}]}",
+        b'{"events": [{"name": "x", "data": {"deep": ' + b"[" * 40 + b"]" * 40 + b"}}]}",
+        b'{"events": [{"name": "x", "data": {"deep": ' + b"[" * 5000 + b"]" * 5000 + b"}}]}",
         b'{"events": [{"name": "x", "data": {"n": ' + b"9" * 5000 + b"}}]}",
         b'{"events": [{"name": "x"}',
         b"\xff\xfe",
@@ -97,7 +97,9 @@ async def test_a_body_that_is_not_json_is_unsupported(client, auth, content_type
 
 async def test_json_with_a_charset_is_json(client, auth):
     headers = {**auth(), "Content-Type": "application/json; charset=utf-8"}
-    reply = await client.post("/api/events", content=b'{"events": [{"name": "x"}]}', headers=headers)
+    reply = await client.post(
+        "/api/events", content=b'{"events": [{"name": "x"}]}', headers=headers
+    )
     assert reply.status_code == 202, reply.text
 
 
@@ -136,4 +138,6 @@ async def test_a_database_that_does_not_answer_is_503_in_the_shape(down_client, 
     assert reply.json() == {"status": "unavailable", "database": "unavailable"}
     reply = await down_client.post("/api/events", json={"events": [{"name": "x"}]}, headers=auth())
     assert_error(reply, 503, "service_unavailable")
-    assert_error(await down_client.get("/api/events/stream", headers=auth()), 503, "service_unavailable")
+    assert_error(
+        await down_client.get("/api/events/stream", headers=auth()), 503, "service_unavailable"
+    )
