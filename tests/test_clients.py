@@ -13,6 +13,7 @@ import copy
 import json
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import uuid
@@ -245,10 +246,10 @@ NPM_PACKAGES = ("openapi-typescript@^7.13", "typescript@~5.9", "openapi-fetch@^0
 NPM_CACHE = Path.home() / ".cache" / "stackwise-npm"
 OFFLINE = re.compile(r"ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNREFUSED|ECONNRESET|ENETUNREACH")
 FRONTEND = Path(__file__).parent / "frontend" / "app.ts"
-# A field with a default is optional in a request: without this flag openapi-typescript makes
-# it required (its own default), and `{title}` alone would not type-check as a new item.
-OPENAPI_TYPESCRIPT = ["--default-non-nullable", "false"]
-TSC = ["--strict", "--target", "es2022", "--module", "nodenext", "--lib", "es2022,dom"]
+DEV_SCHEMA = "http://127.0.0.1:8000/api/openapi.json"
+# `--module preserve` resolves imports as a frontend's bundler does (Vite, Next.js), with or
+# without extensions, and emits ES modules that node runs as they are.
+TSC = ["--strict", "--target", "es2022", "--module", "preserve", "--lib", "es2022,dom"]
 
 
 @pytest.fixture(scope="session")
@@ -269,30 +270,44 @@ def npm_tools() -> Path:
     return folder / "node_modules"
 
 
+def readme(stack: str, installed) -> str:
+    return (installed(stack) / "README.md").read_text()
+
+
+def readme_generator(text: str) -> list[str]:
+    """The README's `npx openapi-typescript ...` line, as words after `npx`."""
+    (line,) = [line for line in text.splitlines() if line.startswith("npx openapi-typescript ")]
+    words = shlex.split(line)[1:]
+    assert DEV_SCHEMA in words, line
+    return words
+
+
 @pytest.fixture(scope="module")
-def typescript_clients(npm_tools, schemas, tmp_path_factory) -> dict[str, Path]:
-    """A folder per stack with api.d.ts generated from its document (once per stack) and the
-    frontend program beside it, ready for tsc."""
+def typescript_clients(npm_tools, schemas, installed, tmp_path_factory) -> dict[str, Path]:
+    """A frontend folder per stack: src/api.d.ts written by the README's command from the stack's
+    document (the URL swapped for the document the test fetched: the same one, sorted), once
+    per stack, and the frontend program beside it, ready for tsc."""
     folders = {}
     for stack, schema in schemas.items():
         folder = tmp_path_factory.mktemp(f"typescript-{stack}")
         (folder / "openapi.json").write_text(json.dumps(schema, indent=2))
         (folder / "package.json").write_text('{"type": "module"}\n')
         (folder / "node_modules").symlink_to(npm_tools)
-        shutil.copy(FRONTEND, folder / "app.ts")
-        generate = [npm_tools / ".bin" / "openapi-typescript", "openapi.json", *OPENAPI_TYPESCRIPT]
-        run([*map(str, generate), "-o", "api.d.ts"], folder)
+        (folder / "src").mkdir()
+        shutil.copy(FRONTEND, folder / "src" / "app.ts")
+        words = readme_generator(readme(stack, installed))
+        words = ["openapi.json" if word == DEV_SCHEMA else word for word in words]
+        run([str(npm_tools / ".bin" / words[0]), *words[1:]], folder)
         folders[stack] = folder
     return folders
 
 
 def test_every_stack_generates_the_same_typescript_client(typescript_clients):
-    declarations = {
-        s: {"api.d.ts": (f / "api.d.ts").read_text()} for s, f in typescript_clients.items()
-    }
+    declarations = {s: (f / "src" / "api.d.ts").read_text() for s, f in typescript_clients.items()}
     for stack in STACKS[1:]:
         if declarations[stack] != declarations["drf"]:
-            pytest.fail(tree_diff(declarations["drf"], declarations[stack], ("drf", stack)))
+            pair = {"api.d.ts": declarations["drf"]}, {"api.d.ts": declarations[stack]}
+            pytest.fail(tree_diff(*pair, ("drf", stack)))
 
 
 @pytest.mark.parametrize("source", STACKS)
@@ -300,9 +315,9 @@ def test_a_typescript_frontend_compiles_strict_and_runs_on_every_stack(
     source, typescript_clients, npm_tools, live
 ):
     folder = typescript_clients[source]
-    run([str(npm_tools / ".bin" / "tsc"), *TSC, "app.ts"], folder)
+    run([str(npm_tools / ".bin" / "tsc"), *TSC, "src/app.ts"], folder)
     program = (
-        "import { firstItems } from './app.js';"
+        "import { firstItems } from './src/app.js';"
         "const [base, email, password] = process.argv.slice(1);"
         "console.log(JSON.stringify(await firstItems(base, email, password)));"
     )
@@ -310,6 +325,16 @@ def test_a_typescript_frontend_compiles_strict_and_runs_on_every_stack(
         node = ["node", "--input-type=module", "-e", program, base, new_email(), PASSWORD]
         result = json.loads(run(node, folder).stdout)
         assert result == {"count": 2, "titles": ["call the API", "write the landing page"]}, target
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_readme_typescript_example_compiles_strict(stack, typescript_clients, installed):
+    """The README's example, with the email and password a form would give it."""
+    (example,) = re.findall(r"```ts\n(.*?)```", readme(stack, installed), re.DOTALL)
+    inputs = "declare const email: string;\ndeclare const password: string;\n"
+    folder = typescript_clients[stack]
+    (folder / "src" / "readme.ts").write_text(f"{inputs}{example}export {{}};\n")
+    run([str(folder / "node_modules" / ".bin" / "tsc"), *TSC, "--noEmit", "src/readme.ts"], folder)
 
 
 def assert_typed_error(reply, status: int, code: str, field: str | None = None) -> None:

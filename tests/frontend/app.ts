@@ -1,7 +1,7 @@
 // A frontend's first calls, typed by the client generated from a stack's OpenAPI document
-// (openapi-typescript writes ./api.d.ts; openapi-fetch calls it). test_clients.py compiles this
-// one file with `tsc --strict` against each stack's generated types and runs it against each
-// stack: one frontend, every backend.
+// (the README's openapi-typescript command writes ./api.d.ts; openapi-fetch calls it).
+// test_clients.py compiles this one file with `tsc --strict` against each stack's generated
+// types and runs it against each stack: one frontend, every backend.
 import createClient from "openapi-fetch";
 import type { paths } from "./api.js";
 
