@@ -36,9 +36,10 @@ def drf_env(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def drf_core(project: Path, database_url: str) -> Iterator[str]:
+def drf_core(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """Migrate, collect static files, create the staff user STAFF, serve with gunicorn on a free
-    loopback port; yield the base URL."""
+    loopback port; yield the base URL. `settings` override the environment (WEB_CONCURRENCY,
+    AUTH_RATE_LIMIT, ...)."""
     env = drf_env(database_url)
     manage = ["uv", "run", "python", "manage.py"]
     run([*manage, "migrate", "--noinput"], project, **env)
@@ -53,7 +54,7 @@ def drf_core(project: Path, database_url: str) -> Iterator[str]:
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2", **settings}
     with server(["uv", "run", "gunicorn", "config.wsgi"], project, f"{base}/health", **serve_env):
         yield base
 
