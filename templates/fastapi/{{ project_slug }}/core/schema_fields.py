@@ -1,0 +1,48 @@
+"""Field and parameter types that make the OpenAPI schema say what the API does: readOnly,
+writeOnly, a field that may be left out but is never null, ids in paths, strict booleans."""
+
+from typing import Annotated, Any
+
+from fastapi import Path
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+
+READ_ONLY = {"readOnly": True}
+WRITE_ONLY = {"writeOnly": True}
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**constraints: Any) -> Any:
+    """A field a request may leave out (it stays None) but never send as null: PATCH bodies.
+    The schema shows the plain type, not "or null", and no default."""
+    return Field(default=None, json_schema_extra=_no_default, **constraints)
+
+
+def at_most(limit: int, what: str = "value") -> AfterValidator:
+    """An upper bound the API enforces without advertising it in the schema."""
+
+    def check(value: int) -> int:
+        if value > limit:
+            raise ValueError(f"The {what} must be at most {limit}.")
+        return value
+
+    return AfterValidator(check)
+
+
+# A resource id in a path: 1..2^63-1 (a 64-bit id); anything else is a 404, not a 400.
+PathId = Annotated[int, Path(ge=1, json_schema_extra={"format": "int64"}), at_most(2**63 - 1)]
+
+
+def strictly_true_or_false(value: object) -> object:
+    """Query booleans are "true" or "false"; Pydantic alone would take yes, on, 1 and more."""
+    if value not in ("true", "false"):
+        raise ValueError("Must be true or false.")
+    return value == "true"
+
+
+# An optional boolean query parameter; absent is None, never sent as null.
+QueryBool = Annotated[
+    bool | None, BeforeValidator(strictly_true_or_false), WithJsonSchema({"type": "boolean"})
+]
