@@ -13,8 +13,7 @@ def lowercase(email: str) -> str:
 
 
 class TokenRequest(BaseModel):
-    """POST /api/auth/token. A malformed email is simply a failed sign-in (401), as on drf."""
-
+    # Any string: a malformed email is a failed sign-in (401), not a validation error.
     email: str = Field(max_length=254)
     password: str = Field(max_length=128, json_schema_extra=WRITE_ONLY)
 

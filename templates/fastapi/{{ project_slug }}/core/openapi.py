@@ -7,6 +7,7 @@ PATCH /api/items/{id} -> items_partial_update, GET /health -> health_retrieve.""
 
 from typing import get_origin, get_type_hints
 
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 ACTIONS = {"POST": "create", "PUT": "update", "PATCH": "partial_update", "DELETE": "destroy"}
@@ -25,3 +26,35 @@ def operation_id(route: APIRoute) -> str:
     parts = [part for part in path.split("/") if part and not part.startswith("{")]
     action = ACTIONS.get(method) or ("list" if _is_collection(route) else "retrieve")
     return "_".join([*parts, action])
+
+
+def _drop_titles(schema: dict) -> None:
+    """Pydantic titles every model, property and parameter ("Full Name"); the contract's schema
+    has none, and client generators name types after them."""
+    schema.pop("title", None)
+    for nested in schema.get("properties", {}).values():
+        _drop_titles(nested)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            _drop_titles(schema[key])
+    for option in schema.get("anyOf", []):
+        _drop_titles(option)
+
+
+def without_titles(app: FastAPI) -> None:
+    """Wraps app.openapi (FastAPI's documented way to change the generated schema)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            for component in schema.get("components", {}).get("schemas", {}).values():
+                _drop_titles(component)
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    for parameter in operation.get("parameters", []):
+                        _drop_titles(parameter.get("schema", {}))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
