@@ -80,7 +80,9 @@ class ApiError(Exception):
         headers: dict[str, str] | None = None,
     ) -> None:
         self.status_code = status_code
-        self.body = Error(code=code, detail=detail, fields=fields or {})
+        # Not validated again: answering an error must never raise one (the type checker and
+        # the schema hold `code` to ErrorCode).
+        self.body = Error.model_construct(code=code, detail=detail, fields=fields or {})
         self.headers = headers
 
 

@@ -113,8 +113,8 @@ class JsonRequests:
                 await response(scope, receive, send)
                 return
         headers = Headers(scope=scope)
-        length = headers.get("content-length", "")
-        length = int(length) if length.isdigit() else 0  # servers refuse malformed lengths
+        declared = headers.get("content-length", "")
+        length = int(declared) if declared.isdigit() else 0  # servers refuse malformed ones
         has_body = length > 0 or "transfer-encoding" in headers
         if scope["method"] not in BODY_METHODS or not has_body:
             await self.app(scope, receive, send)
