@@ -134,7 +134,7 @@ async def handle_validation_error(_request: Request, error: Exception) -> JSONRe
     problems = error.errors()
     # A path that does not parse (/api/items/abc, /0, a number too large) names no resource.
     if any(problem["loc"][0] == "path" for problem in problems):
-        return respond(not_found())
+        return error_response(404)
     fields: dict[str, list[str]] = {}
     for problem in problems:
         fields.setdefault(_field_name(problem), []).append(_message(problem))
