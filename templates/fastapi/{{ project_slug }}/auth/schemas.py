@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from ..core.schema_fields import READ_ONLY, WRITE_ONLY, optional
+from ..core.schema_fields import READ_ONLY, WRITE_ONLY, RequestBody, optional
 from .passwords import password_problems
 
 
@@ -12,7 +12,7 @@ def lowercase(email: str) -> str:
     return email.lower()
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(RequestBody):
     # Any string: a malformed email is a failed sign-in (401), not a validation error.
     email: str = Field(max_length=254)
     password: str = Field(max_length=128, json_schema_extra=WRITE_ONLY)
@@ -20,7 +20,7 @@ class TokenRequest(BaseModel):
     _lowercase = field_validator("email")(lowercase)
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(RequestBody):
     email: EmailStr = Field(max_length=254)
     # Before the password: its validator compares the password with both.
     full_name: str = Field(default="", max_length=150)
@@ -46,14 +46,14 @@ class User(BaseModel):
     date_joined: datetime = Field(json_schema_extra=READ_ONLY)
 
 
-class PatchedUserRequest(BaseModel):
+class PatchedUserRequest(RequestBody):
     """PATCH /api/auth/me: only the name can change; email and password have their own flows.
-    Other fields (the rest of what GET returned) are ignored, so a client can send it back."""
+    The rest of what GET returned is ignored, so a client can send it back."""
 
     full_name: str = optional(max_length=150)
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestBody):
     refresh: str
 
 

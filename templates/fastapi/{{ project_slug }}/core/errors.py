@@ -141,14 +141,36 @@ async def handle_validation_error(_request: Request, error: Exception) -> JSONRe
     return respond(ApiError(400, "validation_error", DESCRIPTIONS[400], fields))
 
 
-async def handle_http_error(_request: Request, error: Exception) -> JSONResponse:
+def _same_path(template: str, path: str) -> bool:
+    """/api/items/{id} and /api/items/7: the same segments, a parameter matching any one."""
+    expected, actual = template.strip("/").split("/"), path.strip("/").split("/")
+    if len(expected) != len(actual):
+        return False
+    pairs = zip(expected, actual, strict=True)
+    return all(want == got or (want.startswith("{") and got) for want, got in pairs)
+
+
+def allowed_methods(request: Request) -> str | None:
+    """The methods the schema documents for this path (FastAPI routes hold one method each, and
+    Starlette's 405 names only the first route's); HEAD goes with GET (core/http.py)."""
+    for template, item in request.app.openapi().get("paths", {}).items():
+        if _same_path(template, request.url.path):
+            methods = {method.upper() for method in item}
+            return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
+    return None  # an undocumented path (the docs pages): Starlette's own header
+
+
+async def handle_http_error(request: Request, error: Exception) -> JSONResponse:
     """Errors raised by routing (unknown path, wrong method) and by FastAPI itself."""
     assert isinstance(error, StarletteHTTPException)
     status = error.status_code if error.status_code in CODES_BY_STATUS else 400
     detail = error.detail if isinstance(error.detail, str) else DESCRIPTIONS[status]
+    headers = dict(error.headers or {})
     if status == 404:
         detail = DESCRIPTIONS[404]
-    return respond(ApiError(status, CODES_BY_STATUS[status], detail, headers=error.headers))
+    if status == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return respond(ApiError(status, CODES_BY_STATUS[status], detail, headers=headers))
 
 
 async def handle_database_unavailable(_request: Request, error: Exception) -> JSONResponse:

@@ -3,13 +3,11 @@
 - HEAD is answered as GET without the body (FastAPI routes declare GET only).
 - A request body under the API's prefix is JSON (415 otherwise), at most `max_body` bytes (413),
   strict JSON: no NaN/Infinity, no lone surrogates, nested at most 32 deep (400 otherwise).
-- No string holds NUL, in the body or the query (the database refuses it): 400 naming the field.
 - A Host header outside ALLOWED_HOSTS is a 400 in the error shape, not Starlette's plain text.
 """
 
 import json
 from collections.abc import Iterator
-from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -43,29 +41,26 @@ class HeadAsGet:
 
 
 class InvalidBody(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+    """A body the API refuses as a whole (a non-field error)."""
 
 
-def _strings(value: object, path: str, depth: int = 1) -> Iterator[tuple[str, str]]:
-    """(field path, string) for every key and string in a parsed JSON document."""
+def _strings(value: object, depth: int = 1) -> Iterator[str]:
+    """Every key and string in a parsed JSON document."""
     if depth > MAX_DEPTH:
-        raise InvalidBody(NON_FIELD_ERRORS, f"The JSON document is nested deeper than {MAX_DEPTH}.")
+        raise InvalidBody(f"The JSON document is nested deeper than {MAX_DEPTH}.")
     if isinstance(value, str):
-        yield path, value
+        yield value
     elif isinstance(value, dict):
         for key, item in value.items():
-            inner = f"{path}.{key}" if path else key
-            yield inner, key
-            yield from _strings(item, inner, depth + 1)
+            yield key
+            yield from _strings(item, depth + 1)
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, f"{path}.{index}" if path else str(index), depth + 1)
+        for item in value:
+            yield from _strings(item, depth + 1)
 
 
 def _refuse_constant(name: str) -> object:
-    raise InvalidBody(NON_FIELD_ERRORS, f"{name} is not valid JSON.")
+    raise InvalidBody(f"{name} is not valid JSON.")
 
 
 def check_json(body: bytes) -> None:
@@ -73,19 +68,17 @@ def check_json(body: bytes) -> None:
     try:
         document = json.loads(body, parse_constant=_refuse_constant)
     except RecursionError as error:
-        raise InvalidBody(NON_FIELD_ERRORS, "The JSON document is nested too deeply.") from error
+        raise InvalidBody("The JSON document is nested too deeply.") from error
     except InvalidBody:
         raise
     except ValueError as error:  # malformed JSON, or bytes that are not UTF-8
-        raise InvalidBody(NON_FIELD_ERRORS, f"The body is not valid JSON: {error}") from error
-    for path, string in _strings(document, ""):
+        raise InvalidBody(f"The body is not valid JSON: {error}") from error
+    for string in _strings(document):
         try:
             string.encode("utf-8")
         except UnicodeEncodeError as error:
             message = "The body holds a lone surrogate, which is not valid Unicode."
-            raise InvalidBody(NON_FIELD_ERRORS, message) from error
-        if "\x00" in string:
-            raise InvalidBody(path or NON_FIELD_ERRORS, "Null characters are not allowed.")
+            raise InvalidBody(message) from error
 
 
 def _is_json(content_type: str) -> bool:
@@ -94,7 +87,7 @@ def _is_json(content_type: str) -> bool:
 
 
 class JsonRequests:
-    """Checks the query and body of every request under `prefix` before routing."""
+    """Checks the body of every request under `prefix` before routing."""
 
     def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024, prefix: str = "/api/") -> None:
         self.app = app
@@ -105,13 +98,6 @@ class JsonRequests:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
-        query = scope.get("query_string", b"").decode("latin-1")
-        for name, value in parse_qsl(query, keep_blank_values=True):
-            if "\x00" in value or "\x00" in name:
-                field = name.replace("\x00", "") or NON_FIELD_ERRORS
-                response = error_response(400, **{field: ["Null characters are not allowed."]})
-                await response(scope, receive, send)
-                return
         headers = Headers(scope=scope)
         declared = headers.get("content-length", "")
         length = int(declared) if declared.isdigit() else 0  # servers refuse malformed ones
@@ -139,7 +125,8 @@ class JsonRequests:
         try:
             check_json(bytes(body))
         except InvalidBody as error:
-            await error_response(400, **{error.field: [str(error)]})(scope, receive, send)
+            response = error_response(400, **{NON_FIELD_ERRORS: [str(error)]})
+            await response(scope, receive, send)
             return
 
         replayed = False

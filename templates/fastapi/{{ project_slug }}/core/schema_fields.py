@@ -4,10 +4,34 @@ writeOnly, a field that may be left out but is never null, ids in paths, strict 
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
 READ_ONLY = {"readOnly": True}
 WRITE_ONLY = {"writeOnly": True}
+
+
+def refuse_nul(value: object) -> object:
+    """PostgreSQL cannot store NUL in text: a string holding one is a 400 naming its field."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+NoNul = AfterValidator(refuse_nul)
+
+
+class RequestBody(BaseModel):
+    """The base of every request body: no string field may hold NUL. Fields a body does not
+    declare are ignored, as are read-only ones (id, created_at, ...) a client sends back."""
+
+    _no_nul = field_validator("*")(refuse_nul)
 
 
 def _no_default(schema: dict[str, Any]) -> None:

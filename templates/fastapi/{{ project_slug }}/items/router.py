@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, status
 from ..auth.dependencies import CurrentUser
 from ..core.database import DbSession
 from ..core.errors import error_responses
-from ..core.schema_fields import PathId, QueryBool, at_most
+from ..core.schema_fields import NoNul, PathId, QueryBool, at_most
 from . import service
 from .models import Item as ItemRow
 from .schemas import Item, ItemRequest, Ordering, PaginatedItemList, PatchedItemRequest
@@ -26,7 +26,7 @@ async def list_items(
     page: Annotated[int, Query(ge=1), at_most(MAX_PAGE, "page")] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     done: QueryBool = None,
-    search: Annotated[str, Query(max_length=200)] = "",
+    search: Annotated[str, Query(max_length=200), NoNul] = "",
     ordering: Ordering = "-created_at",
 ) -> PaginatedItemList:
     query = service.ordered(service.owned_items(user.id, done, search), ordering)

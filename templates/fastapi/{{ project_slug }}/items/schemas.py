@@ -5,22 +5,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from ..core.schema_fields import READ_ONLY, optional
+from ..core.schema_fields import READ_ONLY, RequestBody, optional
 
 Ordering = Literal["title", "-title", "created_at", "-created_at", "updated_at", "-updated_at"]
 # An absolute link, or null on the first or last page.
 Link = WithJsonSchema({"type": ["string", "null"], "format": "uri"})
 
 
-class ItemRequest(BaseModel):
-    """POST and PUT: the whole item. Unknown and read-only fields are ignored."""
+class ItemRequest(RequestBody):
+    """POST and PUT: the whole item."""
 
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     done: bool = False
 
 
-class PatchedItemRequest(BaseModel):
+class PatchedItemRequest(RequestBody):
     """PATCH: any subset of the fields (none may be null)."""
 
     title: str = optional(min_length=1, max_length=200)
