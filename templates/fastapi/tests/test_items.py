@@ -96,12 +96,15 @@ async def test_patch_ignores_read_only_and_unknown_fields_but_refuses_null(
 ) -> None:
     item = await create(client, auth, "Write the pitch")
     url = f"/api/items/{item['id']}"
-    sent_back = {**item, "id": 999, "owner": "eve", "done": True}
+    sent_back = {**item, "id": 999, "owner": "e\x00ve", "done": True}
     reply = await client.patch(url, json=sent_back, headers=auth)
     assert reply.status_code == 200, reply.text
     assert reply.json()["id"] == item["id"] and reply.json()["done"] is True
     reply = await client.patch(url, json={"title": None}, headers=auth)
     assert_error(reply, 400, "validation_error", "title")
+    for not_a_boolean in (0, "true", None):
+        reply = await client.patch(url, json={"done": not_a_boolean}, headers=auth)
+        assert_error(reply, 400, "validation_error", "done")
 
 
 async def test_filter_and_search(client: AsyncClient, auth: dict) -> None:

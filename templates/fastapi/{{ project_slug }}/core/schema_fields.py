@@ -44,19 +44,14 @@ def optional(**constraints: Any) -> Any:
     return Field(default=None, json_schema_extra=_no_default, **constraints)
 
 
-def at_most(limit: int, what: str = "value") -> AfterValidator:
-    """An upper bound the API enforces without advertising it in the schema."""
-
-    def check(value: int) -> int:
-        if value > limit:
-            raise ValueError(f"The {what} must be at most {limit}.")
-        return value
-
-    return AfterValidator(check)
+def int64(value: int) -> int:
+    if value > 2**63 - 1:
+        raise ValueError("The id must be a 64-bit integer.")
+    return value
 
 
-# A resource id in a path: 1..2^63-1 (a 64-bit id); anything else is a 404, not a 400.
-PathId = Annotated[int, Path(ge=1, json_schema_extra={"format": "int64"}), at_most(2**63 - 1)]
+# A resource id in a path: 1..2^63-1 (format int64); anything else is a 404, not a 400.
+PathId = Annotated[int, Path(ge=1, json_schema_extra={"format": "int64"}), AfterValidator(int64)]
 
 
 def strictly_true_or_false(value: object) -> object:

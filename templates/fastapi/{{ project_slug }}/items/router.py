@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, status
 from ..auth.dependencies import CurrentUser
 from ..core.database import DbSession
 from ..core.errors import error_responses
-from ..core.schema_fields import NoNul, PathId, QueryBool, at_most
+from ..core.schema_fields import NoNul, PathId, QueryBool
 from . import service
 from .models import Item as ItemRow
 from .schemas import Item, ItemRequest, Ordering, PaginatedItemList, PatchedItemRequest
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/items", tags=["items"])
 # A body is JSON of at most 1 MiB (core/http.py): 413 and 415 wherever one is read.
 WITH_BODY = (400, 401, 413, 415, 503)
 ONE_ITEM = (401, 404, 503)
-# page * page_size must stay a number the database takes as an OFFSET.
+# page * page_size must stay a number the database takes as an OFFSET (documented as maximum).
 MAX_PAGE = 2**31
 
 
@@ -23,7 +23,7 @@ async def list_items(
     request: Request,
     user: CurrentUser,
     session: DbSession,
-    page: Annotated[int, Query(ge=1), at_most(MAX_PAGE, "page")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     done: QueryBool = None,
     search: Annotated[str, Query(max_length=200), NoNul] = "",

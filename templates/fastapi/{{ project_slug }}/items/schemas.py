@@ -17,7 +17,8 @@ class ItemRequest(RequestBody):
 
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
-    done: bool = False
+    # strict: true or false only, not 0, 1 or "true" (the schema says boolean).
+    done: bool = Field(default=False, strict=True)
 
 
 class PatchedItemRequest(RequestBody):
@@ -25,7 +26,7 @@ class PatchedItemRequest(RequestBody):
 
     title: str = optional(min_length=1, max_length=200)
     description: str = optional()
-    done: bool = optional()
+    done: bool = optional(strict=True)
 
 
 class Item(BaseModel):
