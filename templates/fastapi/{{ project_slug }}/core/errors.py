@@ -61,7 +61,8 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
 class Error(BaseModel):
-    """The body of every error response (documented in the OpenAPI schema)."""
+    """The body of every error response: a code from a closed set, a message for people, and
+    the messages about each field at fault (`non_field_errors` for the request as a whole)."""
 
     code: ErrorCode
     detail: str
