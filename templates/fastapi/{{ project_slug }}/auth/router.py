@@ -1,4 +1,6 @@
-from fastapi import APIRouter, Depends, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, status
 
 from ..core.database import DbSession
 from ..core.errors import ApiError, error_responses
@@ -80,7 +82,12 @@ async def read_me(user: CurrentUser) -> User:
     summary="Update your profile",
     responses=error_responses(400, 401, 413, 415, 503),
 )
-async def update_me(body: PatchedUserRequest, user: CurrentUser, session: DbSession) -> User:
+async def update_me(
+    # May be left out altogether (changing nothing), as drf's PATCH allows.
+    body: Annotated[PatchedUserRequest, Body(default_factory=PatchedUserRequest)],
+    user: CurrentUser,
+    session: DbSession,
+) -> User:
     if body.full_name is not None:
         user.full_name = body.full_name
         await session.commit()

@@ -14,14 +14,14 @@ def lowercase(email: str) -> str:
 
 class TokenRequest(RequestBody):
     # Any string: a malformed email is a failed sign-in (401), not a validation error.
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128, json_schema_extra=WRITE_ONLY)
+    email: str = Field(min_length=1)
+    password: str = Field(min_length=1, json_schema_extra=WRITE_ONLY)
 
     _lowercase = field_validator("email")(lowercase)
 
 
 class RegisterRequest(RequestBody):
-    email: EmailStr = Field(max_length=254)
+    email: EmailStr = Field(min_length=1, max_length=254)
     # Before the password: its validator compares the password with both.
     full_name: str = Field(default="", max_length=150)
     password: str = Field(min_length=8, max_length=128, json_schema_extra=WRITE_ONLY)
@@ -54,7 +54,7 @@ class PatchedUserRequest(RequestBody):
 
 
 class RefreshRequest(RequestBody):
-    refresh: str
+    refresh: str = Field(min_length=1)
 
 
 class TokenPair(BaseModel):

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 
 from ..auth.dependencies import CurrentUser
 from ..core.database import DbSession
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/items", tags=["items"])
 WITH_BODY = (400, 401, 413, 415, 503)
 ONE_ITEM = (401, 404, 503)
 # page * page_size must stay a number the database takes as an OFFSET (documented as maximum).
-MAX_PAGE = 2**31
+MAX_PAGE = 2**31 - 1
 
 
 @router.get("", summary="List your items", responses=error_responses(400, 401, 503))
@@ -26,7 +26,7 @@ async def list_items(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     done: QueryBool = None,
-    search: Annotated[str, Query(max_length=200), NoNul] = "",
+    search: Annotated[str | None, Query(max_length=200), NoNul] = None,
     ordering: Ordering = "-created_at",
 ) -> PaginatedItemList:
     query = service.ordered(service.owned_items(user.id, done, search), ordering)
@@ -67,7 +67,11 @@ async def replace_item(
 
 @router.patch("/{id}", summary="Update an item", responses=error_responses(404, *WITH_BODY))
 async def update_item(
-    id: PathId, body: PatchedItemRequest, user: CurrentUser, session: DbSession
+    id: PathId,
+    # May be left out altogether (changing nothing), as drf's PATCH allows.
+    body: Annotated[PatchedItemRequest, Body(default_factory=PatchedItemRequest)],
+    user: CurrentUser,
+    session: DbSession,
 ) -> Item:
     return await _update(session, user.id, id, body.model_dump(exclude_unset=True))
 

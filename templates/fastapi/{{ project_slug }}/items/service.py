@@ -9,7 +9,7 @@ from .models import Item
 from .schemas import Ordering
 
 
-def owned_items(owner_id: int, done: bool | None, search: str) -> Select[tuple[Item]]:
+def owned_items(owner_id: int, done: bool | None, search: str | None) -> Select[tuple[Item]]:
     query = select(Item).where(Item.owner_id == owner_id)
     if done is not None:
         query = query.where(Item.done == done)
