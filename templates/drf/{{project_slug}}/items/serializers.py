@@ -4,7 +4,12 @@ from .models import Item
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    # Declared for what the schema promises: a PUT without them resets them to these defaults.
+    description = serializers.CharField(allow_blank=True, default="")
+    done = serializers.BooleanField(default=False)
+
     class Meta:
         model = Item
         fields = ["id", "title", "description", "done", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"title": {"min_length": 1}}

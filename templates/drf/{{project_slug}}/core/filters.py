@@ -1,0 +1,90 @@
+"""The list endpoints' query parameters, strict: a value outside its set is a 400 naming the
+parameter (DRF and django-filter would ignore it and answer an unfiltered list). Unknown
+parameters are still ignored.
+
+    ?ordering=  one of the view's `ordering_fields`, each ascending or descending ("-title")
+    ?search=    at most 200 characters
+    ?done=true  boolean filters take exactly "true" or "false"
+"""
+
+from django import forms
+from django.db import models
+from django_filters import filters as django_filters
+from django_filters import rest_framework
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+SEARCH_MAX_LENGTH = 200
+
+
+class TrueOrFalse(forms.Field):
+    def to_python(self, value):
+        if value is None:  # absent: no filter
+            return None
+        if value not in ("true", "false"):
+            raise forms.ValidationError("Must be true or false.", code="invalid")
+        return value == "true"
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = TrueOrFalse
+
+
+class FilterSet(rest_framework.FilterSet):
+    FILTER_DEFAULTS = {
+        **rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+    }
+
+
+class FilterBackend(rest_framework.DjangoFilterBackend):
+    """django-filter, answering 400 for an invalid value (CharFilter already refuses NUL)."""
+
+    filterset_base = FilterSet
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """One field of `ordering_fields`, "-" for descending; the view's `ordering` by default. The
+    id breaks ties, so pages never repeat or skip a row."""
+
+    def choices(self, view) -> list[str]:
+        return [term for field in view.ordering_fields for term in (field, f"-{field}")]
+
+    def get_ordering(self, request, queryset, view):
+        chosen = request.query_params.get(self.ordering_param)
+        if chosen is None:
+            return self.get_default_ordering(view)
+        if chosen not in self.choices(view):
+            allowed = ", ".join(self.choices(view))
+            raise ValidationError({self.ordering_param: [f"Must be one of: {allowed}."]})
+        return [chosen, "-id"]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "The order of the results.",
+                "schema": {
+                    "type": "string",
+                    "enum": self.choices(view),
+                    "default": self.get_default_ordering(view)[0],
+                },
+            }
+        ]
+
+
+class SearchFilter(filters.SearchFilter):
+    def get_search_terms(self, request):
+        field = forms.CharField(max_length=SEARCH_MAX_LENGTH, required=False, strip=False)
+        try:  # The form field also refuses NUL, which PostgreSQL cannot compare.
+            field.clean(request.query_params.get(self.search_param, ""))
+        except forms.ValidationError as error:
+            raise ValidationError({self.search_param: error.messages}) from error
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        [parameter] = super().get_schema_operation_parameters(view)
+        parameter["schema"]["maxLength"] = SEARCH_MAX_LENGTH
+        return [parameter]
