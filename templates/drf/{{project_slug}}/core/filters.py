@@ -44,15 +44,17 @@ class FilterBackend(rest_framework.DjangoFilterBackend):
 
 
 class OrderingFilter(filters.OrderingFilter):
-    """One field of `ordering_fields`, "-" for descending; the view's `ordering` by default. The
-    id breaks ties, so pages never repeat or skip a row."""
+    """One field of the view's `ordering_fields`, "-" for descending; the view's `ordering` by
+    default. The id breaks ties, so pages never repeat or skip a row. A view without
+    `ordering_fields` ignores the parameter."""
 
     def choices(self, view) -> list[str]:
-        return [term for field in view.ordering_fields for term in (field, f"-{field}")]
+        fields = getattr(view, "ordering_fields", None) or []
+        return [term for field in fields for term in (field, f"-{field}")]
 
     def get_ordering(self, request, queryset, view):
         chosen = request.query_params.get(self.ordering_param)
-        if chosen is None:
+        if chosen is None or not self.choices(view):
             return self.get_default_ordering(view)
         if chosen not in self.choices(view):
             allowed = ", ".join(self.choices(view))
@@ -60,6 +62,8 @@ class OrderingFilter(filters.OrderingFilter):
         return [chosen, "-id"]
 
     def get_schema_operation_parameters(self, view):
+        if not self.choices(view):
+            return []
         return [
             {
                 "name": self.ordering_param,
@@ -76,15 +80,20 @@ class OrderingFilter(filters.OrderingFilter):
 
 
 class SearchFilter(filters.SearchFilter):
-    def get_search_terms(self, request):
-        field = forms.CharField(max_length=SEARCH_MAX_LENGTH, required=False, strip=False)
-        try:  # The form field also refuses NUL, which PostgreSQL cannot compare.
-            field.clean(request.query_params.get(self.search_param, ""))
-        except forms.ValidationError as error:
-            raise ValidationError({self.search_param: error.messages}) from error
-        return super().get_search_terms(request)
+    """DRF's search over the view's `search_fields`; a view without them ignores the parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        if self.get_search_fields(view, request):
+            field = forms.CharField(max_length=SEARCH_MAX_LENGTH, required=False, strip=False)
+            try:  # The form field also refuses NUL, which PostgreSQL cannot compare.
+                field.clean(request.query_params.get(self.search_param, ""))
+            except forms.ValidationError as error:
+                raise ValidationError({self.search_param: error.messages}) from error
+        return super().filter_queryset(request, queryset, view)
 
     def get_schema_operation_parameters(self, view):
+        if not self.get_search_fields(view, getattr(view, "request", None)):
+            return []
         [parameter] = super().get_schema_operation_parameters(view)
         parameter["schema"]["maxLength"] = SEARCH_MAX_LENGTH
         return [parameter]
