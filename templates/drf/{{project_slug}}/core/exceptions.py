@@ -11,7 +11,6 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 
@@ -75,6 +74,10 @@ def exception_handler(exc, context):
         # A database error reaches DatabaseUnavailableMiddleware; anything else is a bug: let
         # Django log it and answer 500 (handler500).
         return None
+
+    # Imported here, not above: importing rest_framework.views loads the parser classes, and the
+    # project's parser imports this module.
+    from rest_framework.views import set_rollback
 
     response = Response(error_body(exc), status=exc.status_code)
     if getattr(exc, "auth_header", None):
