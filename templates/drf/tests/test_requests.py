@@ -4,7 +4,7 @@ only, bounded in size and depth; exact paths; HEAD; errors from Django's own lay
 import json
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from .errors import assert_error
 from .factories import PASSWORD
@@ -82,3 +82,9 @@ def test_the_refresh_token_of_a_logout_is_refused_again(client, user):
     assert client.post("/api/auth/logout", {"refresh": tokens["refresh"]}).status_code == 204
     for path in ["/api/auth/refresh", "/api/auth/logout"]:
         assert_error(client.post(path, {"refresh": tokens["refresh"]}), 401, "token_not_valid")
+
+
+def test_a_form_post_without_its_csrf_token_gets_a_json_403(user):
+    browser = Client(enforce_csrf_checks=True)
+    reply = browser.post("/admin/login/", {"username": user.email, "password": PASSWORD})
+    assert_error(reply, 403, "permission_denied")

@@ -32,6 +32,11 @@ def permission_denied(request, exception=None):
     return error_response(exceptions.PermissionDenied())
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form post (the admin's) without a valid CSRF token."""
+    return error_response(exceptions.PermissionDenied(f"CSRF check failed: {reason}"))
+
+
 def page_not_found(request, exception=None):
     """handler404: any path that matches no URL, a trailing slash included."""
     return error_response(exceptions.NotFound(f"No endpoint at {request.path}."))
