@@ -4,13 +4,15 @@ parameters are still ignored.
 
     ?ordering=  one of the view's `ordering_fields`, each ascending or descending ("-title")
     ?search=    at most 200 characters
-    ?done=true  boolean filters take exactly "true" or "false"
+    ?done=true  boolean filters take exactly "true" or "false"; text filters at most the
+                column's max_length
 """
 
 from django import forms
 from django.db import models
 from django_filters import filters as django_filters
 from django_filters import rest_framework
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -35,6 +37,15 @@ class FilterSet(rest_framework.FilterSet):
         **rest_framework.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
     }
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        """A text filter takes at most what its column holds, and the schema says so."""
+        built = super().filter_for_field(field, field_name, lookup_expr)
+        if isinstance(built, django_filters.CharFilter) and field.max_length:
+            built.extra["max_length"] = field.max_length
+            extend_schema_field({"type": "string", "maxLength": field.max_length})(built)
+        return built
 
 
 class FilterBackend(rest_framework.DjangoFilterBackend):

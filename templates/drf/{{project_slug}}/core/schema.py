@@ -6,8 +6,7 @@
   `security` (drf-spectacular would write an empty requirement for them);
 - path ids are int64 from 1, and so is any field stored in a 64-bit integer column;
 - a response lists every field it sends as required (it always sends them all);
-- minLength appears only where a serializer field asks for it (drf-spectacular would add
-  minLength 1 to every required string), defaults only in create and replace bodies;
+- defaults only in create and replace bodies;
 - enums stay inline, without drf-spectacular's internal `x-spec-enum-id`.
 """
 
@@ -92,7 +91,6 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
-        meta.pop("minLength", None)  # a field's own min_length is added back from its validators
         # A default is what a create or a replace (PUT) writes for a missing field; a response
         # and a partial update (PATCH, where missing means unchanged) have none.
         if direction == "response" or is_patched_serializer(field.parent, direction):

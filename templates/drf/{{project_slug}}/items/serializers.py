@@ -12,4 +12,3 @@ class ItemSerializer(serializers.ModelSerializer):
         model = Item
         fields = ["id", "title", "description", "done", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"title": {"min_length": 1}}

@@ -63,7 +63,7 @@ class RegisterSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="Token")
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.CharField()
-    password = serializers.CharField()
+    password = serializers.CharField(write_only=True)
 
 
 class TokenPairSerializer(serializers.Serializer):

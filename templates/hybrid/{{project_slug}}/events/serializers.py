@@ -11,6 +11,7 @@ class DataField(serializers.JSONField):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=100, read_only=True)
     data = DataField(read_only=True)
 
     class Meta:
