@@ -112,3 +112,15 @@ def test_put_replaces_the_whole_item(auth_client, user):
     reply = auth_client.put(f"/api/items/{item.pk}", {"title": "renamed"})
     assert reply.status_code == 200, reply.content
     assert reply.json()["description"] == "" and reply.json()["done"] is False
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"title": 0}, "title"),
+        ({"title": "x", "done": 0}, "done"),
+        ({"title": "x", "done": "true"}, "done"),
+    ],
+)
+def test_a_body_value_of_the_wrong_json_type_is_refused(auth_client, body, field):
+    assert_error(auth_client.post("/api/items", body), 400, "validation_error", field)

@@ -8,12 +8,13 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from ..core.serializers import StrictJSONTypes
 from .models import User, UserManager
 
 DUPLICATE_EMAIL = "A user with this email already exists."
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictJSONTypes, serializers.ModelSerializer):
     """A user as the API shows it; only full_name can change."""
 
     class Meta:
@@ -22,7 +23,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "date_joined"]
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(StrictJSONTypes, serializers.ModelSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
         write_only=True, min_length=8, max_length=128, style={"input_type": "password"}
