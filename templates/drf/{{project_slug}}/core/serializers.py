@@ -24,9 +24,9 @@ def type_error(field, value) -> str | None:
     return None
 
 
+# A serializer mixin (first among its bases) checking each writable field's JSON type. A comment,
+# not a docstring: the schema would show it as the description of every serializer using it.
 class StrictJSONTypes:
-    """A serializer mixin (first among its bases) checking each writable field's JSON type."""
-
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             errors = {
