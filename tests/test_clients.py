@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import uuid
 from contextlib import ExitStack, contextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,31 @@ def client_schema(document: dict) -> dict:
     shared["paths"] = dict(sorted(shared["paths"].items()))
     if schemas:
         shared["components"]["schemas"] = dict(sorted(schemas.items()))
-    return shared
+    return canonical(shared)
+
+
+def canonical(node):
+    """The document without its free text and in one order: prose (descriptions: drf takes
+    them from docstrings, fastapi from its own) and the order of parameters, `required` and
+    `enum` lists change no name or type of a generated client, only its doc comments and
+    argument order. Everything a client's code is made of is left as the stack serves it."""
+    if isinstance(node, list):
+        return [canonical(value) for value in node]
+    if not isinstance(node, dict):
+        return node
+    found = {
+        key: canonical(value)
+        for key, value in node.items()
+        if not (key == "description" and isinstance(value, str))  # a property may be named so
+    }
+    for key in ("required", "enum"):
+        if isinstance(found.get(key), list) and all(isinstance(v, str) for v in found[key]):
+            found[key] = sorted(found[key])
+    if isinstance(found.get("parameters"), list):
+        found["parameters"] = sorted(found["parameters"], key=lambda p: (p["in"], p["name"]))
+    for status, response in found.get("responses", {}).items():
+        response["description"] = HTTPStatus(int(status)).phrase  # OpenAPI requires one
+    return found
 
 
 def references(node, schemas: dict) -> set[str]:

@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, status
+from pydantic import WithJsonSchema
 
 from ..auth.dependencies import CurrentUser
 from ..core.database import DbSession
@@ -26,7 +27,13 @@ async def list_items(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     done: QueryBool = None,
-    search: Annotated[str | None, Query(max_length=200), NoNul] = None,
+    # Absent means no filter; the schema shows a plain string (a query string cannot send null).
+    search: Annotated[
+        str | None,
+        Query(max_length=200),
+        NoNul,
+        WithJsonSchema({"type": "string", "maxLength": 200}),
+    ] = None,
     ordering: Ordering = "-created_at",
 ) -> PaginatedItemList:
     query = service.ordered(service.owned_items(user.id, done, search), ordering)
