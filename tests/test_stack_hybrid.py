@@ -191,7 +191,10 @@ def test_a_drf_project_grows_into_hybrid_and_keeps_every_edit(tmp_path, installe
     views = project / slug / "items/views.py"
     views.write_text(
         views.read_text().replace(
-            'filterset_fields = ["done"]', 'filterset_fields = ["done", "title"]'
+            # A change that keeps the contract: the project's own contract test holds the
+            # shared endpoints to it (a new filter would be a deliberate contract change).
+            'filterset_fields = ["done"]',
+            'filterset_fields = ["done"]  # ours: "title" too once support asks',
         )
     )
     readme = project / "README.md"

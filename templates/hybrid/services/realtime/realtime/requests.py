@@ -43,6 +43,7 @@ class RequestRules:
         headers = Headers(scope=scope)
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body_bytes:
+            await drain(receive, self.max_body_bytes)
             await too_large(self.max_body_bytes)(scope, receive, send)
             return
         chunks, size = [], 0
@@ -53,6 +54,8 @@ class RequestRules:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.max_body_bytes:
+                if message.get("more_body", False):
+                    await drain(receive, self.max_body_bytes)
                 await too_large(self.max_body_bytes)(scope, receive, send)
                 return
             if not message.get("more_body", False):
@@ -96,6 +99,17 @@ class RequestRules:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+async def drain(receive: Receive, limit: int) -> None:
+    """Read and drop what is left of a refused body, up to `limit` more bytes: a client still
+    sending it then reads the 413 instead of a connection reset by the server's close."""
+    dropped = 0
+    while dropped <= limit:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        dropped += len(message.get("body", b""))
 
 
 def too_large(limit: int) -> JSONResponse:
