@@ -129,9 +129,10 @@ def client_schema(document: dict) -> dict:
 
 def canonical(node):
     """The document without its free text and in one order: prose (descriptions: drf takes
-    them from docstrings, fastapi from its own) and the order of parameters, `required` and
-    `enum` lists change no name or type of a generated client, only its doc comments and
-    argument order. Everything a client's code is made of is left as the stack serves it."""
+    them from docstrings, fastapi from its own) and the order of properties, parameters,
+    `required` and `enum` lists change no name or type of a generated client, only its doc
+    comments and declaration order. Everything a client's code is made of is left as the stack
+    serves it."""
     if isinstance(node, list):
         return [canonical(value) for value in node]
     if not isinstance(node, dict):
@@ -144,6 +145,8 @@ def canonical(node):
     for key in ("required", "enum"):
         if isinstance(found.get(key), list) and all(isinstance(v, str) for v in found[key]):
             found[key] = sorted(found[key])
+    if isinstance(found.get("properties"), dict):
+        found["properties"] = dict(sorted(found["properties"].items()))
     if isinstance(found.get("parameters"), list):
         found["parameters"] = sorted(found["parameters"], key=lambda p: (p["in"], p["name"]))
     for status, response in found.get("responses", {}).items():
