@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from http import HTTPStatus
 from pathlib import Path
 
+import contract
 import pytest
 from generated_client import Client, generate, source_files, tree_diff
 from harness import (
@@ -68,14 +69,16 @@ def database_url(stack: str, folder: Path) -> str:
 
 
 @contextmanager
-def fastapi_server(project: Path, url: str):
-    """The fastapi stack's production server (`make serve`), one worker; yields the base URL."""
+def fastapi_server(project: Path, url: str, **settings: str):
+    """The fastapi stack's production server (`make serve`), one worker; yields the base URL.
+    `settings` override the environment (SECRET_KEY, ...)."""
     env = {
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": url,
         **SERVER_SETTINGS,
+        **settings,
     }
     run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
     port = free_port()
@@ -402,3 +405,37 @@ def test_a_throttled_request_is_a_typed_error(client):
         if reply.status_code == 429:
             break
     assert_typed_error(reply, 429, "throttled")
+
+
+def test_a_token_from_one_stack_is_accepted_by_another_given_the_same_key(installed, tmp_path):
+    """One claim set (simplejwt's: token_type, exp, iat, jti, user_id as a string): drf and
+    fastapi given the same signing key accept each other's tokens for the same user id."""
+    key = secrets.token_urlsafe(48)
+    with ExitStack() as servers:
+        drf = servers.enter_context(
+            drf_core(
+                installed("drf"),
+                f"sqlite:///{tmp_path / 'drf.sqlite3'}",
+                WEB_CONCURRENCY="1",
+                JWT_SIGNING_KEY=key,
+            )
+        )
+        fastapi = servers.enter_context(
+            fastapi_server(
+                installed("fastapi"), f"sqlite:///{tmp_path / 'fastapi.sqlite3'}", SECRET_KEY=key
+            )
+        )
+        # drf_core creates a staff user first (id 1): give fastapi its first user too, so the
+        # same person gets the same id on both.
+        contract.register_and_login(fastapi, "first@example.com", PASSWORD)
+        email = "both@example.com"
+        tokens = {
+            base: contract.register_and_login(base, email, PASSWORD) for base in (drf, fastapi)
+        }
+        for issuer, verifier in ((drf, fastapi), (fastapi, drf)):
+            me = http("GET", f"{verifier}/api/auth/me", token=tokens[issuer]["access"])
+            assert me.status == 200 and me.json()["email"] == email, (issuer, verifier, me.text)
+            refreshed = http(
+                "POST", f"{verifier}/api/auth/refresh", {"refresh": tokens[issuer]["refresh"]}
+            )
+            assert refreshed.status == 200, (issuer, verifier, refreshed.text)
