@@ -4,28 +4,18 @@ the `Error` schema, and nothing it never sends."""
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 from fastapi import FastAPI
+
+from realtime.errors import ErrorCode
 
 ERROR_REF = "#/components/schemas/Error"
 ERROR = {
     "description": "An error, in the error shape",
     "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
 }
-ERROR_CODES = [
-    "validation_error",
-    "not_authenticated",
-    "authentication_failed",
-    "token_not_valid",
-    "permission_denied",
-    "not_found",
-    "method_not_allowed",
-    "request_too_large",
-    "unsupported_media_type",
-    "throttled",
-    "service_unavailable",
-    "server_error",
-]
+ERROR_CODES = list(get_args(ErrorCode))  # the error codes every stack shares
 ERROR_SCHEMA = {
     "type": "object",
     "description": "The body of every error response",
