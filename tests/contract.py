@@ -8,21 +8,36 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import threading
 import urllib.parse
 import uuid
 
+import yaml
 from browser import Chromium
-from harness import Response, http
+from harness import TEMPLATE, Response, http
 
 ERROR_KEYS = {"code", "detail", "fields"}
+# The contract every stack keeps (templates/_shared/contract/): its error codes and the rules
+# of `behaviour` drive the walks below.
+CONTRACT = yaml.safe_load((TEMPLATE / "templates/_shared/contract/contract.yml").read_text())
+STATUS_OF = {error["code"]: error["status"] for error in CONTRACT["errors"]}
+RULES = CONTRACT["behaviour"]
 
 
-def assert_error(reply: Response, status: int, field: str | None = None) -> dict:
-    """Every 4xx has one shape: {"code": str, "detail": str, "fields": {name: [messages]}}."""
-    assert reply.status == status, (reply.status, reply.text)
-    body = reply.json()
+def assert_error(
+    reply: Response, status: int, field: str | None = None, code: str | None = None
+) -> dict:
+    """Every error has one shape: {"code": str, "detail": str, "fields": {name: [messages]}},
+    with a code from the contract's table that goes with its status."""
+    assert reply.status == status, (reply.status, reply.text[:500])
+    try:
+        body = reply.json()
+    except ValueError:
+        raise AssertionError(f"not JSON: {reply.headers} {reply.text[:500]}") from None
     assert set(body) == ERROR_KEYS, body
-    assert isinstance(body["code"], str) and body["code"], body
+    assert STATUS_OF.get(body["code"]) == status, (status, body)
+    assert code is None or body["code"] == code, (code, body)
     assert isinstance(body["detail"], str) and body["detail"], body
     assert isinstance(body["fields"], dict), body
     if field is not None:
@@ -68,6 +83,7 @@ def walk_auth(base: str) -> dict:
     assert_error(
         http("POST", f"{base}/api/auth/token", {"email": email, "password": "wrong-password-1"}),
         401,
+        code="authentication_failed",
     )
     tokens = http("POST", f"{base}/api/auth/token", {"email": email, "password": password})
     assert tokens.status == 200, tokens.text
@@ -76,9 +92,11 @@ def walk_auth(base: str) -> dict:
 
     me = http("GET", f"{base}/api/auth/me", token=tokens["access"])
     assert me.status == 200 and me.json()["email"] == email, me.text
-    assert_error(http("GET", f"{base}/api/auth/me"), 401)
-    assert_error(http("GET", f"{base}/api/auth/me", token="not.a.token"), 401)
-    assert_error(http("GET", f"{base}/api/auth/me", token=tokens["refresh"]), 401)
+    assert_error(http("GET", f"{base}/api/auth/me"), 401, code="not_authenticated")
+    bad = "not.a.token"
+    assert_error(http("GET", f"{base}/api/auth/me", token=bad), 401, code="token_not_valid")
+    refresh = tokens["refresh"]  # not an access token
+    assert_error(http("GET", f"{base}/api/auth/me", token=refresh), 401, code="token_not_valid")
 
     patched = http("PATCH", f"{base}/api/auth/me", {"full_name": "Ada Founder"}, tokens["access"])
     assert patched.status == 200 and patched.json()["full_name"] == "Ada Founder", patched.text
@@ -88,14 +106,16 @@ def walk_auth(base: str) -> dict:
     rotated = refreshed.json()
     assert rotated["access"] and rotated["refresh"] != tokens["refresh"]
     # Rotation revokes the refresh token it replaced.
-    assert_error(http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]}), 401)
+    revoked = http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]})
+    assert_error(revoked, 401, code="token_not_valid")
     assert http("GET", f"{base}/api/auth/me", token=rotated["access"]).status == 200
 
     logout = http(
         "POST", f"{base}/api/auth/logout", {"refresh": rotated["refresh"]}, rotated["access"]
     )
     assert logout.status == 204, logout.text
-    assert_error(http("POST", f"{base}/api/auth/refresh", {"refresh": rotated["refresh"]}), 401)
+    revoked = http("POST", f"{base}/api/auth/refresh", {"refresh": rotated["refresh"]})
+    assert_error(revoked, 401, code="token_not_valid")
 
     return register_and_login(base, f"owner-{uuid.uuid4().hex[:8]}@example.com", password)
 
@@ -139,7 +159,7 @@ def walk_items(base: str, tokens: dict) -> None:
     assert_error(http("GET", f"{base}/api/items/{ids[0]}", token=rival), 404)
     assert_error(http("PATCH", f"{base}/api/items/{ids[0]}", {"done": True}, rival), 404)
     assert_error(http("DELETE", f"{base}/api/items/{ids[0]}", token=rival), 404)
-    assert_error(http("GET", f"{base}/api/items"), 401)
+    assert_error(http("GET", f"{base}/api/items"), 401, code="not_authenticated")
 
     assert http("DELETE", f"{base}/api/items/{ids[0]}", token=access).status == 204
     assert_error(http("GET", f"{base}/api/items/{ids[0]}", token=access), 404)
@@ -275,11 +295,318 @@ def walk_docs_and_ops(base: str) -> None:
     admin = http("GET", f"{base}/admin/")
     assert admin.status == 200 and 'type="password"' in admin.text, admin.text
 
-    assert_error(http("GET", f"{base}/api/no-such-endpoint"), 404)
+    assert_error(http("GET", f"{base}/api/no-such-endpoint"), 404, code="not_found")
 
 
-def walk(base: str) -> None:
-    """The whole contract: auth, items with ownership, docs, admin and health."""
+# The behaviour rules of the contract (contract.yml `behaviour`, contract.md), edge by edge.
+PASSWORD = "correct-horse-battery-9"
+
+
+def unique_email(who: str) -> str:
+    return f"{who}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def walk_paths_and_methods(base: str, access: str, item_id: int) -> None:
+    """Trailing slashes and unknown paths are 404s, HEAD mirrors every GET, a method a path does
+    not have is a 405, and an id that cannot exist is a 404: all in the error shape."""
+    for template, operations in CONTRACT["api"]["paths"].items():
+        path = template.replace("{id}", str(item_id))
+        for method in operations:
+            body = {} if method in ("post", "put", "patch") else None
+            slashed = http(method.upper(), f"{base}{path}/", body, access, follow_redirects=False)
+            assert_error(slashed, 404, code="not_found")
+        if "get" in operations:
+            get = http("GET", f"{base}{path}", token=access)
+            head = http("HEAD", f"{base}{path}", token=access)
+            assert (head.status, head.body) == (get.status, b""), (path, head.status, head.body)
+            assert head.headers.get("content-type") == get.headers.get("content-type"), path
+    assert_error(http("GET", f"{base}/no-such-page"), 404, code="not_found")
+    assert_error(
+        http("DELETE", f"{base}/api/auth/me", token=access), 405, code="method_not_allowed"
+    )
+    assert_error(http("PUT", f"{base}/api/items", {}, access), 405, code="method_not_allowed")
+    for bad in RULES["integers"]["bad_path_ids"]:
+        for method, body in (
+            ("GET", None),
+            ("PUT", {"title": "x"}),
+            ("PATCH", {}),
+            ("DELETE", None),
+        ):
+            reply = http(method, f"{base}/api/items/{bad}", body, access)
+            assert_error(reply, 404, code="not_found")
+
+
+def nested(levels: int) -> str:
+    """An item whose JSON body is `levels` deep (the object itself is one level)."""
+    return '{"title": "deep", "extra": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}"
+
+
+def walk_bodies(base: str, access: str) -> None:
+    """JSON only, within the size and depth limits, strictly parsed; NUL is refused by name."""
+    items = f"{base}/api/items"
+    text = json.dumps({"title": "typed"}).encode()
+    for media in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        reply = http("POST", items, raw=text, content_type=media, token=access)
+        assert_error(reply, 415, code="unsupported_media_type")
+    form = urllib.parse.urlencode({"email": unique_email("form"), "password": PASSWORD})
+    reply = http(
+        "POST",
+        f"{base}/api/auth/register",
+        raw=form.encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert_error(reply, 415, code="unsupported_media_type")
+    utf8 = http(
+        "POST", items, raw=text, content_type="application/json; charset=utf-8", token=access
+    )
+    assert utf8.status == 201, utf8.text
+
+    for raw in [*RULES["body"]["malformed"], nested(10_000)]:
+        reply = http("POST", items, raw=raw.encode(), token=access)
+        assert_error(reply, 400, "non_field_errors", "validation_error")
+    depth = RULES["body"]["max_depth"]
+    deepest = http("POST", items, raw=nested(depth).encode(), token=access)
+    assert deepest.status == 201, deepest.text
+    too_deep = http("POST", items, raw=nested(depth + 1).encode(), token=access)
+    assert_error(too_deep, 400, "non_field_errors", "validation_error")
+
+    big = {"title": "big", "description": "x" * RULES["body"]["max_bytes"]}
+    assert_error(http("POST", items, big, access), 413, code="request_too_large")
+
+    for char in RULES["strings"]["refused_characters"]:
+        reply = http("POST", items, {"title": f"a{char}b"}, access)
+        assert_error(reply, 400, "title", "validation_error")
+        reply = http("PATCH", f"{base}/api/auth/me", {"full_name": f"Ada{char}"}, access)
+        assert_error(reply, 400, "full_name", "validation_error")
+        reply = http("POST", f"{base}/api/auth/token", {"email": f"a{char}@x.io", "password": "p"})
+        assert_error(reply, 400, "email", "validation_error")
+
+
+def query(params: dict) -> str:
+    return urllib.parse.urlencode(params)
+
+
+def walk_queries(base: str) -> None:
+    """Pagination within its bounds, closed query sets, unknown parameters ignored, and the
+    links of a page keep the query they came from."""
+    access = register_and_login(base, unique_email("pager"), PASSWORD)["access"]
+    for title in ("alpha", "bravo", "charlie"):
+        assert http("POST", f"{base}/api/items", {"title": title}, access).status == 201
+
+    def listing(**params):
+        return http("GET", f"{base}/api/items?{query(params)}", token=access)
+
+    for name, values in RULES["pagination"]["bad_values"].items():
+        for value in values:
+            assert_error(listing(**{name: value}), 400, name, "validation_error")
+    assert_error(listing(ordering="owner"), 400, "ordering", "validation_error")
+    assert_error(listing(done="maybe"), 400, "done", "validation_error")
+    longest = RULES["queries"]["search_max_length"]
+    assert_error(listing(search="x" * (longest + 1)), 400, "search", "validation_error")
+    for params in (
+        {"search": "x" * longest},
+        {"color": "red"},
+        {"page_size": RULES["pagination"]["page_size"]["maximum"]},
+        *({"ordering": ordering} for ordering in RULES["queries"]["ordering"]),
+        *({"done": done} for done in RULES["queries"]["done"]),
+    ):
+        assert listing(**params).status == 200, params
+
+    first = listing(page_size=1, ordering="title", done="false", color="red").json()
+    assert first["count"] == 3 and first["previous"] is None, first
+    link = urllib.parse.urlsplit(first["next"])
+    assert f"{link.scheme}://{link.netloc}" == base and link.path == "/api/items", first["next"]
+    kept = dict(urllib.parse.parse_qsl(link.query))
+    assert kept == {
+        "page": "2",
+        "page_size": "1",
+        "ordering": "title",
+        "done": "false",
+        "color": "red",
+    }
+
+    past = listing(page=5, page_size=2, ordering="title")
+    assert past.status == 200, past.text
+    past = past.json()
+    assert (past["count"], past["results"], past["next"]) == (3, [], None), past
+    before = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(past["previous"]).query))
+    assert before == {"page": "4", "page_size": "2", "ordering": "title"}, past["previous"]
+
+
+def walk_ignored_fields(base: str, access: str) -> None:
+    """Unknown and read-only fields in a body are ignored: a client may send back what it got."""
+    me = http("GET", f"{base}/api/auth/me", token=access).json()
+    again = http("PATCH", f"{base}/api/auth/me", me, access)
+    assert again.status == 200 and again.json() == me, again.text
+    moved = {"email": unique_email("moved"), "id": me["id"] + 1, "full_name": "Ada", "x": 1}
+    patched = http("PATCH", f"{base}/api/auth/me", moved, access)
+    assert patched.status == 200, patched.text
+    assert patched.json() == {**me, "full_name": "Ada"}, patched.text
+
+    forged = {"title": "forged", "id": 987_654_321, "created_at": "2000-01-01T00:00:00Z"}
+    created = http("POST", f"{base}/api/items", {**forged, "owner": 1, "colour": "red"}, access)
+    assert created.status == 201, created.text
+    item = created.json()
+    assert item["id"] != forged["id"] and not item["created_at"].startswith("2000"), item
+    assert set(item) == set(CONTRACT["api"]["components"]["schemas"]["Item"]["properties"])
+    replaced = http("PUT", f"{base}/api/items/{item['id']}", item, access)
+    assert replaced.status == 200 and replaced.json()["id"] == item["id"], replaced.text
+
+
+def walk_registration(base: str) -> None:
+    """Emails are lowercased and unique, even under parallel sign-ups; passwords follow the
+    same four rules on every stack."""
+    mixed = f"Mixed-{uuid.uuid4().hex[:8]}@Example.COM"
+    created = http("POST", f"{base}/api/auth/register", {"email": mixed, "password": PASSWORD})
+    assert created.status == 201 and created.json()["email"] == mixed.lower(), created.text
+    again = {"email": mixed.lower(), "password": PASSWORD}
+    assert_error(http("POST", f"{base}/api/auth/register", again), 400, "email", "validation_error")
+
+    local = f"marguerite.yourcenar.{uuid.uuid4().hex[:6]}"
+    for password, extra in (
+        ("1234567890123", {}),  # entirely numeric
+        ("qwertyuiop", {}),  # a common password
+        (local, {}),  # too similar to the email
+        ("Hadrian-Memoirs", {"full_name": "Hadrian Memoirs"}),  # too similar to the full name
+        ("short1!", {}),  # fewer than 8 characters
+    ):
+        body = {"email": f"{local}@example.com", "password": password, **extra}
+        reply = http("POST", f"{base}/api/auth/register", body)
+        assert_error(reply, 400, "password", "validation_error")
+
+    email = unique_email("race")
+    replies: list[Response] = []
+    register = {"email": email, "password": PASSWORD}
+
+    def sign_up() -> None:
+        replies.append(http("POST", f"{base}/api/auth/register", register))
+
+    threads = [
+        threading.Thread(target=sign_up) for _ in range(RULES["register"]["parallel_registrations"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(reply.status for reply in replies).count(201) == 1, [r.text for r in replies]
+    for reply in replies:
+        if reply.status != 201:
+            assert_error(reply, 400, "email", "validation_error")
+
+
+def walk_deleted_user(base: str, delete_user) -> None:
+    """The tokens of a user who is gone are refused as not valid, never a 500.
+    `delete_user(email)` deletes that user the stack's own way."""
+    email = unique_email("gone")
+    tokens = register_and_login(base, email, PASSWORD)
+    delete_user(email)
+    refreshed = http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]})
+    assert_error(refreshed, 401, code="token_not_valid")
+    me = http("GET", f"{base}/api/auth/me", token=tokens["access"])
+    assert_error(me, 401, code="token_not_valid")
+
+
+def sqlite_user_deleter(database, table: str):
+    """A delete_user for walk_edges: removes the user's row from the stack's SQLite database, as
+    an admin deleting the account would; the tokens it already holds stay with the client."""
+
+    def delete_user(email: str) -> None:
+        with sqlite3.connect(database) as connection:
+            connection.execute(f"DELETE FROM {table} WHERE email = ?", (email,))
+
+    return delete_user
+
+
+def walk_database_down(base: str, take_down) -> None:
+    """When the database stops answering, every endpoint says so in the shape: 503
+    service_unavailable, and /health its own 503 body. `take_down()` stops the database."""
+    access = register_and_login(base, unique_email("outage"), PASSWORD)["access"]
+    take_down()
+    health = http("GET", f"{base}/health")
+    assert health.status == 503, (health.status, health.text[:500])
+    assert health.json() == {"status": "unavailable", "database": "unavailable"}, health.text
+    for method, path, body, token in (
+        ("GET", "/api/items", None, access),
+        ("GET", "/api/auth/me", None, access),
+        ("POST", "/api/auth/token", {"email": "a@example.com", "password": PASSWORD}, None),
+        ("POST", "/api/auth/register", {"email": unique_email("late"), "password": PASSWORD}, None),
+    ):
+        reply = http(method, f"{base}{path}", body, token)
+        assert_error(reply, 503, code="service_unavailable")
+
+
+def walk_edges(base: str, delete_user=None) -> None:
+    """The contract's behaviour rules; `delete_user(email)` (optional) lets the walk check the
+    tokens of a deleted user."""
+    access = register_and_login(base, unique_email("edges"), PASSWORD)["access"]
+    item = http("POST", f"{base}/api/items", {"title": "edge"}, access)
+    assert item.status == 201, item.text
+    walk_paths_and_methods(base, access, item.json()["id"])
+    walk_bodies(base, access)
+    walk_queries(base)
+    walk_ignored_fields(base, access)
+    walk_registration(base)
+    if delete_user is not None:
+        walk_deleted_user(base, delete_user)
+
+
+def walk_events_queries(core: str, access: str) -> None:
+    """The hybrid core's events list keeps the query rules."""
+    events = f"{core}/api/events"
+    assert_error(http("GET", f"{events}?ordering=title", token=access), 400, "ordering")
+    assert_error(http("GET", f"{events}?page=0", token=access), 400, "page")
+    assert_error(http("GET", f"{events}/", token=access), 404, code="not_found")
+
+
+def walk_realtime_edges(service: str, access: str) -> None:
+    """The realtime service keeps the body rules with its own limits, and answers every error in
+    the shape."""
+    limits = RULES["realtime"]
+    ingest = f"{service}/api/events"
+    for raw in (
+        '{"events": [{"name": "x", "data": {"v": NaN}}]}',
+        '{"events": [{"name": "x", "data": {"v": Infinity}}]}',
+        '{"events": [{"name": "x", "data": {"v": "\\ud800"}}]}',
+        '{"events": [{"name": "x\\u0000", "data": {}}]}',
+        '{"events": [{"name": "x", "data": {"k\\u0000": 1}}]}',
+        '{"events": [{"name": "x", "data": [1]}]}',
+        '{"events": ',
+    ):
+        assert_error(
+            http("POST", ingest, raw=raw.encode(), token=access), 400, code="validation_error"
+        )
+    for batch in (
+        [],
+        [{"name": "x"}] * (limits["events"]["maximum"] + 1),
+        [{"name": "n" * (limits["name"]["maxLength"] + 1)}],
+        [{"name": ""}],
+    ):
+        reply = http("POST", ingest, {"events": batch}, access)
+        assert_error(reply, 400, code="validation_error")
+    # Up to 4 MiB is accepted (the core's 1 MiB limit does not apply), above it is refused.
+    padding = "x" * (2 * 1024 * 1024 // limits["events"]["maximum"])
+    large = [{"name": "bulk", "data": {"pad": padding}}] * limits["events"]["maximum"]
+    accepted = http("POST", ingest, {"events": large}, access)
+    assert accepted.status == 202 and accepted.json() == {"accepted": len(large)}, accepted.text
+    huge = {
+        "events": [{"name": "huge", "data": {"pad": "x" * RULES["body"]["realtime_max_bytes"]}}]
+    }
+    assert_error(http("POST", ingest, huge, access), 413, code="request_too_large")
+    text = json.dumps({"events": [{"name": "x"}]}).encode()
+    reply = http("POST", ingest, raw=text, content_type="text/plain", token=access)
+    assert_error(reply, 415, code="unsupported_media_type")
+    stream = f"{service}/api/events/stream"
+    assert_error(http("GET", stream), 401, code="not_authenticated")
+    assert_error(http("GET", stream, token="not.a.token"), 401, code="token_not_valid")
+    assert_error(http("GET", f"{ingest}/", token=access), 404, code="not_found")
+    assert_error(http("GET", f"{service}/no-such-page"), 404, code="not_found")
+    get, head = http("GET", f"{service}/health"), http("HEAD", f"{service}/health")
+    assert (head.status, head.body) == (get.status, b""), head
+
+
+def walk(base: str, delete_user=None) -> None:
+    """The whole contract: auth, items with ownership, docs, admin and health, then the edges."""
     tokens = walk_auth(base)
     walk_items(base, tokens)
     walk_docs_and_ops(base)
+    walk_edges(base, delete_user)

@@ -139,13 +139,16 @@ def http(
     token: str | None = None,
     timeout: float = 30,
     follow_redirects: bool = True,
+    raw: bytes | None = None,
+    content_type: str = "application/json",
 ):
     """One HTTP request; 4xx and 5xx are returned, not raised. Redirects are followed unless
-    follow_redirects is false. Header names are lowercase."""
-    data = json.dumps(body).encode() if body is not None else None
+    follow_redirects is false. Header names are lowercase. `raw` sends those bytes as the body
+    instead of `body` as JSON, with `content_type`."""
+    data = json.dumps(body).encode() if body is not None else raw
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
-        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Type", content_type)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     opener = urllib.request.build_opener(*([] if follow_redirects else [NoRedirect]))

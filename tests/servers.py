@@ -17,6 +17,12 @@ DRF_PRODUCTION = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
 STAFF = ("staff@example.com", "staff-Passphrase-42")
+# The fastapi stack's production settings.
+FASTAPI_PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
 
 
 def drf_env(database_url: str) -> dict[str, str]:
@@ -30,9 +36,10 @@ def drf_env(database_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def drf_core(project: Path, database_url: str) -> Iterator[str]:
+def drf_core(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """Migrate, collect static files, create the staff user STAFF, serve with gunicorn on a free
-    loopback port; yield the base URL."""
+    loopback port; yield the base URL. `settings` override the environment (WEB_CONCURRENCY,
+    AUTH_RATE_LIMIT, ...)."""
     env = drf_env(database_url)
     manage = ["uv", "run", "python", "manage.py"]
     run([*manage, "migrate", "--noinput"], project, **env)
@@ -47,7 +54,7 @@ def drf_core(project: Path, database_url: str) -> Iterator[str]:
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"}
+    serve_env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2", **settings}
     with server(["uv", "run", "gunicorn", "config.wsgi"], project, f"{base}/health", **serve_env):
         yield base
 
@@ -71,4 +78,17 @@ def realtime_service(project: Path, database_url: str) -> Iterator[str]:
     ]
     env = {**drf_env(database_url), "FEED_POLL_INTERVAL": "0.1"}
     with server(cmd, project / "services/realtime", f"{base}/health", **env):
+        yield base
+
+
+@contextmanager
+def fastapi_app(project: Path, database_url: str) -> Iterator[str]:
+    """The fastapi stack migrated with Alembic and served with `make serve` (its production
+    server) on a free loopback port; yield the base URL."""
+    env = {**FASTAPI_PRODUCTION, "DATABASE_URL": database_url, "AUTH_RATE_LIMIT": "1000/minute"}
+    run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=2"]
+    with server(serve, project, f"{base}/health", **env):
         yield base

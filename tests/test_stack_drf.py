@@ -10,7 +10,7 @@ import urllib.request
 
 import contract
 import pytest
-from harness import fresh_postgres_database, postgres_available, run
+from harness import POSTGRES_ADMIN_URL, fresh_postgres_database, postgres_available, psql, run
 from servers import DRF_PRODUCTION, STAFF, drf_core
 
 pytestmark = pytest.mark.slow
@@ -51,15 +51,19 @@ def test_deploy_check_is_clean_in_production(project):
 
 
 @pytest.fixture(scope="module")
-def core(project, tmp_path_factory):
+def database(project, tmp_path_factory):
+    return tmp_path_factory.mktemp("drf") / "db.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def core(project, database):
     """The production server, started once per variant for the tests that speak HTTP to it."""
-    database = tmp_path_factory.mktemp("drf") / "db.sqlite3"
     with drf_core(project, f"sqlite:///{database}") as base:
         yield base
 
 
-def test_production_server_keeps_the_contract(core):
-    contract.walk(core)
+def test_production_server_keeps_the_contract(core, database):
+    contract.walk(core, contract.sqlite_user_deleter(database, "users_user"))
     assert_admin_login(core, *STAFF)
 
 
@@ -95,6 +99,18 @@ def assert_admin_login(base: str, email: str, password: str) -> None:
     assert login.status == 302 and login.headers["Location"] == "/admin/", login.read()
     home = request("/admin/")
     assert home.status == 200 and "Site administration" in home.read().decode()
+
+
+def test_a_database_outage_answers_503_in_the_error_shape(project, request):
+    if request.node.callspec.params["project"] != "defaults":
+        pytest.skip("the outage path is the same code in every variant")
+    if not postgres_available():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+    name = "stackwise_drf_outage"
+    url = fresh_postgres_database(name, prefix="")
+    with drf_core(project, url) as base:
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        contract.walk_database_down(base, lambda: psql(POSTGRES_ADMIN_URL, drop))
 
 
 def test_project_tests_pass_on_postgresql(project):

@@ -6,7 +6,7 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def assert_error(reply: Response, status: int, code: str, field: str | None = None) -> dict:
-    """Every 4xx has the same shape: {"code", "detail", "fields"}."""
+    """Every error has the same shape: {"code", "detail", "fields"}."""
     assert reply.status_code == status, reply.text
     body = reply.json()
     assert set(body) == {"code", "detail", "fields"} and body["code"] == code, body

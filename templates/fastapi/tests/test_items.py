@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from httpx import AsyncClient
+from httpx import URL, AsyncClient
 
 from .helpers import assert_error
 
@@ -50,6 +50,61 @@ async def test_list_is_paginated_with_absolute_links(client: AsyncClient, auth: 
     assert_error(too_big, 400, "validation_error", "page_size")
     unknown = await client.get("/api/items?ordering=owner", headers=auth)
     assert_error(unknown, 400, "validation_error", "ordering")
+
+
+async def test_a_page_past_the_end_is_empty_and_huge_pages_are_refused(
+    client: AsyncClient, auth: dict
+) -> None:
+    await create(client, auth, "alpha")
+    past = await client.get("/api/items?page=3&page_size=1&search=a", headers=auth)
+    assert past.status_code == 200, past.text
+    assert past.json()["results"] == [] and past.json()["count"] == 1
+    assert past.json()["next"] is None
+    previous = URL(past.json()["previous"])
+    assert previous.path == "/api/items"
+    assert dict(previous.params) == {"page": "2", "page_size": "1", "search": "a"}
+    for page in ("0", "-1", "1.5", "abc", str(2**31 + 1), "9" * 30):
+        reply = await client.get(f"/api/items?page={page}", headers=auth)
+        assert_error(reply, 400, "validation_error", "page")
+    for done in ("maybe", "1", "yes"):
+        reply = await client.get(f"/api/items?done={done}", headers=auth)
+        assert_error(reply, 400, "validation_error", "done")
+    ignored = await client.get("/api/items?no_such_parameter=1", headers=auth)
+    assert ignored.status_code == 200
+
+
+async def test_ids_that_cannot_exist_are_not_found(client: AsyncClient, auth: dict) -> None:
+    for item_id in ("abc", "0", "-1", str(2**31), str(2**63 - 1), str(2**63), "9" * 20):
+        for method in ("GET", "PATCH", "DELETE"):
+            reply = await client.request(
+                method, f"/api/items/{item_id}", json={"done": True}, headers=auth
+            )
+            assert_error(reply, 404, "not_found")
+
+
+async def test_strings_with_nul_are_refused_naming_the_field(
+    client: AsyncClient, auth: dict
+) -> None:
+    reply = await client.post("/api/items", json={"title": "a\x00b"}, headers=auth)
+    assert_error(reply, 400, "validation_error", "title")
+    reply = await client.get("/api/items?search=a%00b", headers=auth)
+    assert_error(reply, 400, "validation_error", "search")
+
+
+async def test_patch_ignores_read_only_and_unknown_fields_but_refuses_null(
+    client: AsyncClient, auth: dict
+) -> None:
+    item = await create(client, auth, "Write the pitch")
+    url = f"/api/items/{item['id']}"
+    sent_back = {**item, "id": 999, "owner": "e\x00ve", "done": True}
+    reply = await client.patch(url, json=sent_back, headers=auth)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["id"] == item["id"] and reply.json()["done"] is True
+    reply = await client.patch(url, json={"title": None}, headers=auth)
+    assert_error(reply, 400, "validation_error", "title")
+    for not_a_boolean in (0, "true", None):
+        reply = await client.patch(url, json={"done": not_a_boolean}, headers=auth)
+        assert_error(reply, 400, "validation_error", "done")
 
 
 async def test_filter_and_search(client: AsyncClient, auth: dict) -> None:

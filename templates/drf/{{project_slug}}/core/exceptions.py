@@ -1,30 +1,67 @@
-"""One error shape for every 4xx the API returns:
+"""One error shape for every error the API returns:
 
     {"code": "validation_error", "detail": "A human sentence.", "fields": {"email": ["..."]}}
 
 `fields` is {} when no single field is at fault; errors about the whole body are listed under
-"non_field_errors".
+"non_field_errors". `CODES` is the closed list of codes (the schema's `Error.code` enum).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 from rest_framework_simplejwt.exceptions import InvalidToken
+
+
+class BadRequest(exceptions.APIException):
+    """A 400 about the request as a whole (a bad Host header, say), not about a field."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request is not valid."
+    default_code = "validation_error"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is unavailable: its database does not answer. Retry later."
+    default_code = "service_unavailable"
+
+
+class ServerError(exceptions.APIException):
+    default_detail = "The server failed to answer; the error is logged."
+    default_code = "server_error"
+
 
 # The exception classes clients can tell apart, most specific first.
 CODES = [
     (InvalidToken, "token_not_valid"),
+    (exceptions.ValidationError, "validation_error"),
+    (exceptions.ParseError, "validation_error"),
+    (BadRequest, "validation_error"),
     (exceptions.NotAuthenticated, "not_authenticated"),
     (exceptions.AuthenticationFailed, "authentication_failed"),
     (exceptions.PermissionDenied, "permission_denied"),
     (exceptions.NotFound, "not_found"),
     (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (RequestTooLarge, "request_too_large"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
     (exceptions.Throttled, "throttled"),
-    (exceptions.ValidationError, "validation_error"),
-    (exceptions.ParseError, "validation_error"),
+    (ServiceUnavailable, "service_unavailable"),
+    (ServerError, "server_error"),
 ]
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """The database refused or lost the connection (or is locked or not migrated): a 503 the
+    client may retry, not a bug."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def exception_handler(exc, context):
@@ -34,7 +71,13 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        return None  # A bug: let Django answer 500 and log it.
+        # A database error reaches DatabaseUnavailableMiddleware; anything else is a bug: let
+        # Django log it and answer 500 (handler500).
+        return None
+
+    # Imported here, not above: importing rest_framework.views loads the parser classes, and the
+    # project's parser imports this module.
+    from rest_framework.views import set_rollback
 
     response = Response(error_body(exc), status=exc.status_code)
     if getattr(exc, "auth_header", None):
@@ -45,6 +88,11 @@ def exception_handler(exc, context):
     return response
 
 
+def error_response(exc: exceptions.APIException) -> JsonResponse:
+    """The error shape outside DRF's views: Django's handlers and middleware."""
+    return JsonResponse(error_body(exc), status=exc.status_code)
+
+
 def error_body(exc: exceptions.APIException) -> dict:
     code = next((code for cls, code in CODES if isinstance(exc, cls)), exc.default_code)
     if isinstance(exc, exceptions.ValidationError):
@@ -53,6 +101,8 @@ def error_body(exc: exceptions.APIException) -> dict:
             "detail": "The request is not valid.",
             "fields": field_errors(exc.detail),
         }
+    if isinstance(exc, exceptions.ParseError):  # the body as a whole is at fault
+        return {"code": code, "detail": sentence(exc.detail), "fields": field_errors([exc.detail])}
     return {"code": code, "detail": sentence(exc.detail), "fields": {}}
 
 

@@ -1,9 +1,14 @@
 from rest_framework import serializers
 
+from ..core.serializers import StrictJSONTypes
 from .models import Item
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(StrictJSONTypes, serializers.ModelSerializer):
+    # Declared for what the schema promises: a PUT without them resets them to these defaults.
+    description = serializers.CharField(allow_blank=True, default="")
+    done = serializers.BooleanField(default=False)
+
     class Meta:
         model = Item
         fields = ["id", "title", "description", "done", "created_at", "updated_at"]

@@ -19,7 +19,7 @@ class ItemViewSet(viewsets.ModelViewSet):
     serializer_class = ItemSerializer
     filterset_fields = ["done"]
     search_fields = ["title", "description"]
-    ordering_fields = ["created_at", "updated_at", "title"]
+    ordering_fields = ["title", "created_at", "updated_at"]
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):

@@ -1,11 +1,20 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import RefreshToken
 
+from ..core.serializers import StrictJSONTypes
 from .models import User, UserManager
 
+DUPLICATE_EMAIL = "A user with this email already exists."
 
-class UserSerializer(serializers.ModelSerializer):
+
+class UserSerializer(StrictJSONTypes, serializers.ModelSerializer):
     """A user as the API shows it; only full_name can change."""
 
     class Meta:
@@ -14,9 +23,12 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "date_joined"]
 
 
-class RegisterSerializer(serializers.ModelSerializer):
+class RegisterSerializer(StrictJSONTypes, serializers.ModelSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, min_length=8, max_length=128, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=150, allow_blank=True, default="")
 
     class Meta:
         model = User
@@ -26,7 +38,7 @@ class RegisterSerializer(serializers.ModelSerializer):
     def validate_email(self, email):
         email = UserManager.normalize_email(email)
         if User.objects.filter(email=email).exists():
-            raise serializers.ValidationError("A user with this email already exists.")
+            raise serializers.ValidationError(DUPLICATE_EMAIL)
         return email
 
     def validate(self, attrs):
@@ -38,4 +50,48 @@ class RegisterSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        return User.objects.create_user(**validated_data)
+        # validate_email's check races with a registration of the same email running at the same
+        # time: the unique index decides, and the loser gets the same 400.
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(**validated_data)
+        except IntegrityError as error:
+            raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from error
+
+
+# Documents the body of POST /api/auth/token (the schema's TokenRequest); simplejwt's serializer
+# reads it.
+@extend_schema_serializer(component_name="Token")
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.CharField()
+    password = serializers.CharField(write_only=True)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+def check_holder(raw_token: str) -> None:
+    """A refresh token whose user is deleted or inactive is not valid (simplejwt 5.5 would raise
+    DoesNotExist for a deleted one: a 500). Its own errors (expired, revoked) stay its own."""
+    try:
+        user_id = RefreshToken(raw_token).payload.get(api_settings.USER_ID_CLAIM)
+    except TokenError:  # simplejwt's view answers it with token_not_valid
+        return
+    holder = {api_settings.USER_ID_FIELD: user_id, "is_active": True}
+    if user_id is None or not User.objects.filter(**holder).exists():
+        raise InvalidToken("The token's user no longer exists or is inactive.")
+
+
+@extend_schema_serializer(component_name="Refresh")  # the schema's RefreshRequest
+class RefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    def validate(self, attrs):
+        check_holder(attrs["refresh"])
+        return super().validate(attrs)
+
+
+class LogoutSerializer(jwt_serializers.TokenBlacklistSerializer):
+    def validate(self, attrs):
+        check_holder(attrs["refresh"])
+        return super().validate(attrs)

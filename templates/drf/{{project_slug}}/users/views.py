@@ -6,7 +6,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt import views as jwt_views
 
-from .serializers import RegisterSerializer, UserSerializer
+from .serializers import (
+    LogoutSerializer,
+    RefreshSerializer,
+    RegisterSerializer,
+    TokenPairSerializer,
+    TokenRequestSerializer,
+    UserSerializer,
+)
 
 
 class AuthRateLimited:
@@ -28,20 +35,30 @@ class RegisterView(AuthRateLimited, generics.CreateAPIView):
         return super().post(request, *args, **kwargs)
 
 
-@extend_schema(summary="Sign in: get an access and a refresh token")
+@extend_schema(
+    summary="Sign in: get an access and a refresh token",
+    request=TokenRequestSerializer,
+    responses={200: TokenPairSerializer},
+)
 class TokenObtainView(AuthRateLimited, jwt_views.TokenObtainPairView):
     """Email and password in, an access and a refresh token out."""
 
 
-@extend_schema(summary="Refresh the tokens")
+@extend_schema(summary="Refresh the tokens", responses={200: TokenPairSerializer})
 class TokenRefreshView(AuthRateLimited, jwt_views.TokenRefreshView):
     """A refresh token in, a new access and refresh token out; the old refresh token is revoked."""
+
+    serializer_class = RefreshSerializer
 
 
 class LogoutView(jwt_views.TokenBlacklistView):
     """Revokes the given refresh token: holding it is the credential, no access token needed."""
 
-    @extend_schema(summary="Sign out: revoke a refresh token", responses={204: None})
+    serializer_class = LogoutSerializer
+
+    @extend_schema(
+        summary="Sign out: revoke a refresh token", request=RefreshSerializer, responses={204: None}
+    )
     def post(self, request, *args, **kwargs):
         super().post(request, *args, **kwargs)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,10 +8,10 @@ from pwdlib import PasswordHash
 
 from ..core.database import DbSession
 from ..core.errors import ApiError
-from ..core.security import InvalidToken, decode_token
+from ..core.security import InvalidToken, decode_token, token_user_id
 from ..core.settings import Settings
 from .models import User
-from .service import token_not_valid
+from .service import active_user, token_not_valid
 
 
 # async, though they await nothing: FastAPI runs a plain `def` dependency in its threadpool, a
@@ -27,7 +27,12 @@ async def get_password_hash(request: Request) -> PasswordHash:
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 Passwords = Annotated[PasswordHash, Depends(get_password_hash)]
 # auto_error=False: a missing header becomes our 401 not_authenticated, not FastAPI's 403.
-bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/auth/token.")
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="An access token from POST /api/auth/token.",
+)
 
 
 async def get_current_user(
@@ -46,10 +51,7 @@ async def get_current_user(
         claims = decode_token(settings, credentials.credentials, "access")
     except InvalidToken as error:
         raise token_not_valid() from error
-    user = await session.get(User, int(claims["sub"]))
-    if user is None or not user.is_active:
-        raise token_not_valid("The user of this token is no longer active.")
-    return user
+    return await active_user(session, token_user_id(claims))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

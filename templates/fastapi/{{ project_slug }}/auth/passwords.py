@@ -1,53 +1,56 @@
-"""Password rules: at least 8 characters, not entirely numeric, not a commonly used password."""
+"""Password rules: Django's four default validators, so both stacks accept the same passwords.
+
+At least 8 characters, not entirely numeric, not one of 20,000 common passwords, not too similar
+to the email or the full name. The list is Django's (BSD-3-Clause; compiled by Royce Williams),
+lowercased, one password a line, gzipped."""
+
+import gzip
+import re
+from collections.abc import Mapping
+from difflib import SequenceMatcher
+from functools import cache
+from pathlib import Path
 
 MIN_LENGTH = 8
-# The most common passwords of at least 8 characters in public breach lists.
-COMMON_PASSWORDS = frozenset(
-    [
-        "password",
-        "password1",
-        "password123",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "qwertyuiop",
-        "qwerty123",
-        "iloveyou",
-        "sunshine",
-        "princess",
-        "football",
-        "baseball",
-        "welcome1",
-        "welcome123",
-        "abc12345",
-        "11111111",
-        "00000000",
-        "88888888",
-        "superman",
-        "trustno1",
-        "letmein1",
-        "passw0rd",
-        "whatever",
-        "dragon123",
-        "monkey123",
-        "changeme",
-        "admin123",
-        "administrator",
-        "qwerty12",
-        "1q2w3e4r",
-        "1qaz2wsx",
-        "zaq12wsx",
-        "starwars",
-    ]
-)
+MAX_SIMILARITY = 0.7
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
+# The user's attributes a password must not resemble, with the name a message gives them.
+PERSONAL_ATTRIBUTES = {"email": "email address", "full_name": "full name"}
 
 
-def password_problems(password: str) -> list[str]:
+@cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines)
+
+
+def _too_similar(password: str, value: str) -> bool:
+    """Django's UserAttributeSimilarityValidator on one value: the whole value and each part
+    (ada@example.com -> ada, example, com)."""
+    value = value.lower()
+    for part in [*re.split(r"\W+", value), value]:
+        # Much longer passwords cannot reach the ratio: skip the costly comparison, as Django.
+        if len(password) >= 10 * len(part) and len(part) < MAX_SIMILARITY / 2 * len(password):
+            continue
+        if SequenceMatcher(a=password, b=part).quick_ratio() >= MAX_SIMILARITY:
+            return True
+    return False
+
+
+def password_problems(password: str, user: Mapping[str, object] | None = None) -> list[str]:
+    """Every rule the password breaks, as messages; `user` holds its email and full_name."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"This password is too short: use at least {MIN_LENGTH} characters.")
+        problems.append(
+            f"This password is too short. It must contain at least {MIN_LENGTH} characters."
+        )
     if password.isdigit():
         problems.append("This password is entirely numeric.")
-    if password.lower() in COMMON_PASSWORDS:
+    if password.lower().strip() in common_passwords():
         problems.append("This password is too common.")
+    for attribute, name in PERSONAL_ATTRIBUTES.items():
+        value = (user or {}).get(attribute)
+        if isinstance(value, str) and value and _too_similar(password.lower(), value):
+            problems.append(f"The password is too similar to the {name}.")
+            break
     return problems

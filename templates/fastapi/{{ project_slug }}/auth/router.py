@@ -1,15 +1,23 @@
-from fastapi import APIRouter, Depends, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, status
 
 from ..core.database import DbSession
-from ..core.errors import ApiError, ErrorOut
+from ..core.errors import ApiError, error_responses
 from ..core.rate_limit import auth_rate_limit
 from . import service
 from .dependencies import AppSettings, CurrentUser, Passwords
-from .schemas import Credentials, RefreshIn, RegisterIn, TokenPair, UserOut, UserUpdate
+from .schemas import (
+    PatchedUserRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    TokenRequest,
+    User,
+)
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses={400: {"model": ErrorOut}})
+router = APIRouter(prefix="/auth", tags=["auth"])
 throttled = [Depends(auth_rate_limit)]
-unauthorized: dict[int | str, dict] = {401: {"model": ErrorOut}}
 
 
 @router.post(
@@ -17,22 +25,23 @@ unauthorized: dict[int | str, dict] = {401: {"model": ErrorOut}}
     summary="Create an account",
     status_code=status.HTTP_201_CREATED,
     dependencies=throttled,
+    responses=error_responses(400, 413, 415, 429, 503),
 )
-async def register(body: RegisterIn, session: DbSession, passwords: Passwords) -> UserOut:
+async def register(body: RegisterRequest, session: DbSession, passwords: Passwords) -> User:
     user = await service.create_user(
         session, passwords, body.email, body.password, full_name=body.full_name
     )
-    return UserOut.model_validate(user)
+    return User.model_validate(user)
 
 
 @router.post(
     "/token",
     summary="Sign in: get an access and a refresh token",
     dependencies=throttled,
-    responses=unauthorized,
+    responses=error_responses(400, 401, 413, 415, 429, 503),
 )
 async def token(
-    body: Credentials, session: DbSession, settings: AppSettings, passwords: Passwords
+    body: TokenRequest, session: DbSession, settings: AppSettings, passwords: Passwords
 ) -> TokenPair:
     user = await service.authenticate(session, passwords, body.email, body.password)
     if user is None:
@@ -43,9 +52,12 @@ async def token(
 
 
 @router.post(
-    "/refresh", summary="Refresh the tokens", dependencies=throttled, responses=unauthorized
+    "/refresh",
+    summary="Refresh the tokens",
+    dependencies=throttled,
+    responses=error_responses(400, 401, 413, 415, 429, 503),
 )
-async def refresh(body: RefreshIn, session: DbSession, settings: AppSettings) -> TokenPair:
+async def refresh(body: RefreshRequest, session: DbSession, settings: AppSettings) -> TokenPair:
     return await service.rotate_tokens(session, settings, body.refresh)
 
 
@@ -53,20 +65,30 @@ async def refresh(body: RefreshIn, session: DbSession, settings: AppSettings) ->
     "/logout",
     summary="Sign out: revoke a refresh token",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=unauthorized,
+    responses=error_responses(400, 401, 413, 415, 503),
 )
-async def logout(body: RefreshIn, session: DbSession, settings: AppSettings) -> None:
+async def logout(body: RefreshRequest, session: DbSession, settings: AppSettings) -> None:
     """Revokes the refresh token; the short-lived access token simply expires."""
     await service.revoke_refresh_token(session, settings, body.refresh)
 
 
-@router.get("/me", summary="Read your profile", responses=unauthorized)
-async def read_me(user: CurrentUser) -> UserOut:
-    return UserOut.model_validate(user)
+@router.get("/me", summary="Read your profile", responses=error_responses(401, 503))
+async def read_me(user: CurrentUser) -> User:
+    return User.model_validate(user)
 
 
-@router.patch("/me", summary="Update your profile", responses=unauthorized)
-async def update_me(body: UserUpdate, user: CurrentUser, session: DbSession) -> UserOut:
-    user.full_name = body.full_name
-    await session.commit()
-    return UserOut.model_validate(user)
+@router.patch(
+    "/me",
+    summary="Update your profile",
+    responses=error_responses(400, 401, 413, 415, 503),
+)
+async def update_me(
+    # May be left out altogether (changing nothing), as drf's PATCH allows.
+    body: Annotated[PatchedUserRequest, Body(default_factory=PatchedUserRequest)],
+    user: CurrentUser,
+    session: DbSession,
+) -> User:
+    if body.full_name is not None:
+        user.full_name = body.full_name
+        await session.commit()
+    return User.model_validate(user)

@@ -1,51 +1,60 @@
+"""The auth bodies, named as in the shared contract (the same component names on every stack)."""
+
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from ..core.schema_fields import READ_ONLY, WRITE_ONLY, RequestBody, optional
 from .passwords import password_problems
 
 
-class Credentials(BaseModel):
-    email: EmailStr
-    password: str = Field(max_length=128)
-
-    @field_validator("email")
-    @classmethod
-    def lowercase(cls, email: str) -> str:
-        return email.lower()
+def lowercase(email: str) -> str:
+    return email.lower()
 
 
-class RegisterIn(Credentials):
+class TokenRequest(RequestBody):
+    # Any string: a malformed email is a failed sign-in (401), not a validation error.
+    email: str = Field(min_length=1)
+    password: str = Field(min_length=1, json_schema_extra=WRITE_ONLY)
+
+    _lowercase = field_validator("email")(lowercase)
+
+
+class RegisterRequest(RequestBody):
+    email: EmailStr = Field(min_length=1, max_length=254)
+    # Before the password: its validator compares the password with both.
     full_name: str = Field(default="", max_length=150)
+    password: str = Field(min_length=8, max_length=128, json_schema_extra=WRITE_ONLY)
+
+    _lowercase = field_validator("email")(lowercase)
 
     @field_validator("password")
     @classmethod
-    def strong_enough(cls, password: str) -> str:
-        problems = password_problems(password)
+    def strong_enough(cls, password: str, info: ValidationInfo) -> str:
+        problems = password_problems(password, info.data)
         if problems:
             raise ValueError(" ".join(problems))
         return password
 
 
-class UserOut(BaseModel):
+class User(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    email: str
-    full_name: str
-    date_joined: datetime
-
-
-class UserUpdate(BaseModel):
-    """PATCH /api/auth/me: only the name can change; email and password have their own flows."""
-
-    model_config = ConfigDict(extra="forbid")
-
+    id: int = Field(json_schema_extra={**READ_ONLY, "format": "int64"})
+    email: str = Field(json_schema_extra={**READ_ONLY, "format": "email"})
     full_name: str = Field(max_length=150)
+    date_joined: datetime = Field(json_schema_extra=READ_ONLY)
 
 
-class RefreshIn(BaseModel):
-    refresh: str
+class PatchedUserRequest(RequestBody):
+    """PATCH /api/auth/me: only the name can change; email and password have their own flows.
+    The rest of what GET returned is ignored, so a client can send it back."""
+
+    full_name: str = optional(max_length=150)
+
+
+class RefreshRequest(RequestBody):
+    refresh: str = Field(min_length=1)
 
 
 class TokenPair(BaseModel):

@@ -41,6 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+# Id columns are INTEGER (32 bits on PostgreSQL): a larger id names no row, and asyncpg refuses to
+# send it, so lookups answer "not found" without asking the database.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

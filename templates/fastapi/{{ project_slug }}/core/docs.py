@@ -53,7 +53,7 @@ def install_docs(app: FastAPI) -> None:
         root = request.scope.get("root_path", "")
         return get_swagger_ui_html(
             openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} API",
+            title=app.title,
             swagger_js_url=f"{root}{ASSETS_URL}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_URL}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
@@ -65,7 +65,7 @@ def install_docs(app: FastAPI) -> None:
         root = request.scope.get("root_path", "")
         return get_redoc_html(
             openapi_url=f"{root}{openapi_url}",
-            title=f"{app.title} API",
+            title=app.title,
             redoc_js_url=f"{root}{ASSETS_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
             with_google_fonts=False,

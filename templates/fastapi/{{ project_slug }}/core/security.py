@@ -1,4 +1,7 @@
-"""Password hashing (Argon2 via pwdlib) and JWTs (PyJWT, HS256, algorithm pinned on decode)."""
+"""Password hashing (Argon2 via pwdlib) and JWTs (PyJWT, HS256, algorithm pinned on decode).
+
+Tokens carry exactly the claims djangorestframework-simplejwt writes (token_type, exp, iat, jti,
+and user_id as a string), so a token signed with the same key verifies on either stack."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -40,11 +43,11 @@ def encode_token(
     )
     jti = uuid.uuid4().hex
     claims = {
-        "sub": str(user_id),
         "token_type": token_type,
-        "jti": jti,
-        "iat": now,
         "exp": now + lifetime,
+        "iat": now,
+        "jti": jti,
+        "user_id": str(user_id),
     }
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), jti, now + lifetime
 
@@ -55,10 +58,16 @@ def decode_token(settings: Settings, token: str, token_type: TokenType) -> dict:
             token,
             settings.secret_key,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "exp", "jti", "token_type"]},
+            options={"require": ["token_type", "exp", "iat", "jti", "user_id"]},
         )
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from error
-    if claims["token_type"] != token_type or not str(claims["sub"]).isdigit():
+    if claims["token_type"] != token_type:
         raise InvalidToken(f"Expected an {token_type} token.")
     return claims
+
+
+def token_user_id(claims: dict) -> int | None:
+    """The user id a token names ("42" as simplejwt writes it, or 42); None if it names none."""
+    user_id = str(claims["user_id"])
+    return int(user_id) if user_id.isascii() and user_id.isdigit() else None

@@ -3,6 +3,7 @@
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..core.database import MAX_ID
 from ..core.errors import not_found
 from .models import Item
 from .schemas import Ordering
@@ -23,10 +24,11 @@ def owned_items(owner_id: int, done: bool | None, search: str | None) -> Select[
 
 
 def ordered(query: Select[tuple[Item]], ordering: Ordering) -> Select[tuple[Item]]:
-    column = getattr(Item, ordering.value.lstrip("-"))
-    direction = column.desc() if ordering.value.startswith("-") else column.asc()
+    column = getattr(Item, ordering.lstrip("-"))
+    descending = ordering.startswith("-")
+    direction = column.desc() if descending else column.asc()
     # id breaks ties, so pages are stable when timestamps are equal.
-    tiebreak = Item.id.desc() if ordering.value.startswith("-") else Item.id.asc()
+    tiebreak = Item.id.desc() if descending else Item.id.asc()
     return query.order_by(direction, tiebreak)
 
 
@@ -39,6 +41,8 @@ async def page_of_items(
 
 
 async def get_owned_item(session: AsyncSession, owner_id: int, item_id: int) -> Item:
+    if item_id > MAX_ID:
+        raise not_found("Item")
     item = await session.scalar(select(Item).where(Item.id == item_id, Item.owner_id == owner_id))
     if item is None:
         raise not_found("Item")

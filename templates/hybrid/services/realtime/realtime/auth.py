@@ -13,7 +13,12 @@ from sqlalchemy import select
 from realtime.errors import ApiError
 from realtime.tables import users
 
-bearer = HTTPBearer(auto_error=False, description="An access token from the core's /api/auth/token")
+bearer = HTTPBearer(
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="An access token from the core's /api/auth/token",
+    auto_error=False,
+)
 
 
 @dataclass(frozen=True)

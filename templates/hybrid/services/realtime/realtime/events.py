@@ -8,35 +8,41 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime.auth import CurrentUser
 from realtime.feed import EventFeed
+from realtime.json_body import StrictJSONRoute, has_nul
+from realtime.openapi import ERROR
 from realtime.tables import events
 
 MAX_BATCH = 1000
 KEEP_ALIVE_SECONDS = 15
 
-router = APIRouter(prefix="/api/events", tags=["events"])
+router = APIRouter(prefix="/api/events", tags=["events"], route_class=StrictJSONRoute)
 
 
-class EventIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EventRequest(BaseModel):
+    # Unknown fields are ignored, as everywhere in the API.
     name: str = Field(min_length=1, max_length=100, examples=["page_view"])
-    data: dict[str, Any] = Field(default_factory=dict, examples=[{"path": "/pricing"}])
+    data: dict[str, Any] = Field(default={}, examples=[{"path": "/pricing"}])
+
+    @field_validator("name", "data")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError("Null characters are not allowed.")
+        return value
 
 
-class EventBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+class EventBatchRequest(BaseModel):
+    events: list[EventRequest] = Field(min_length=1, max_length=MAX_BATCH)
 
 
-class Accepted(BaseModel):
-    accepted: int
+class EventBatchAccepted(BaseModel):
+    accepted: int = Field(ge=1, le=MAX_BATCH)
 
 
 class EventOut(BaseModel):
@@ -58,8 +64,15 @@ Engine = Annotated[AsyncEngine, Depends(get_engine)]
 Feed = Annotated[EventFeed, Depends(get_feed)]
 
 
-@router.post("", summary="Send a batch of events", status_code=202)
-async def ingest(batch: EventBatch, user: CurrentUser, engine: Engine) -> Accepted:
+@router.post(
+    "",
+    operation_id="events_create",
+    summary="Send a batch of events",
+    status_code=202,
+    response_description="Every event of the batch is stored",
+    responses={status: ERROR for status in (400, 401, 413, 415, 503)},
+)
+async def ingest(batch: EventBatchRequest, user: CurrentUser, engine: Engine) -> EventBatchAccepted:
     """Store a batch of the user's events, all or none: one bad event refuses the whole batch."""
     now = datetime.now(UTC)
     rows = [
@@ -68,14 +81,22 @@ async def ingest(batch: EventBatch, user: CurrentUser, engine: Engine) -> Accept
     ]
     async with engine.begin() as connection:
         await connection.execute(insert(events).values(rows))
-    return Accepted(accepted=len(rows))
+    return EventBatchAccepted(accepted=len(rows))
 
 
 @router.get(
     "/stream",
+    operation_id="events_stream_retrieve",
     summary="Follow your new events live",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-sent events, from the moment the stream opens",
+        },
+        401: ERROR,
+        503: ERROR,
+    },
 )
 async def stream(user: CurrentUser, feed: Feed) -> StreamingResponse:
     """The user's new events as server-sent events, from the moment the stream opens."""

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from realtime.database import UNAVAILABLE
 from realtime.tables import events
 
 logger = logging.getLogger(__name__)
@@ -27,13 +28,19 @@ class EventFeed:
         self._interval = interval
         self._batch = batch
         self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
-        self._last_id = 0
+        self._last_id: int | None = None  # None until the database first answers
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
+        try:
+            await self._skip_past_events()
+        except UNAVAILABLE:  # the service starts anyway: /health says 503 until the database is up
+            logger.warning("event feed: the database does not answer yet")
+        self._task = asyncio.create_task(self._poll_forever())
+
+    async def _skip_past_events(self) -> None:
         async with self._engine.connect() as connection:
             self._last_id = (await connection.scalar(select(func.max(events.c.id)))) or 0
-        self._task = asyncio.create_task(self._poll_forever())
 
     async def stop(self) -> None:
         if self._task:
@@ -63,6 +70,9 @@ class EventFeed:
             await asyncio.sleep(self._interval)
 
     async def poll(self) -> None:
+        if self._last_id is None:
+            await self._skip_past_events()
+            return
         query = (
             select(events.c.id, events.c.user_id, events.c.name, events.c.data, events.c.created_at)
             .where(events.c.id > self._last_id)
