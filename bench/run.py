@@ -49,7 +49,7 @@ class Mode:
 
 
 FULL = Mode(warmup=3, seconds=15, profile_seconds=6)
-SHORT = Mode(warmup=0, seconds=2, profile_seconds=0)
+SHORT = Mode(warmup=0, seconds=1, profile_seconds=0)
 
 
 @dataclass
