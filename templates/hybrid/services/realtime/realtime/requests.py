@@ -8,6 +8,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from realtime.http import drain
+
 # Event batches are bigger than the core's bodies: 1000 events with their data fit.
 MAX_BODY_BYTES = 4 * 1024 * 1024
 METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
@@ -99,17 +101,6 @@ class RequestRules:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
-
-
-async def drain(receive: Receive, limit: int) -> None:
-    """Read and drop what is left of a refused body, up to `limit` more bytes: a client still
-    sending it then reads the 413 instead of a connection reset by the server's close."""
-    dropped = 0
-    while dropped <= limit:
-        message = await receive()
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return
-        dropped += len(message.get("body", b""))
 
 
 def too_large(limit: int) -> JSONResponse:
