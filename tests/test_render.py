@@ -119,6 +119,44 @@ def test_the_readme_says_how_to_run_test_and_update(rendered, stack):
     assert "docs/decisions/0001-backend-stack.md" in readme
 
 
+# The names the security section must use, per stack: the token signing key and the CORS list.
+SECURITY_NAMES = {
+    "drf": ("JWT_SIGNING_KEY", "CORS_ALLOWED_ORIGINS"),
+    "fastapi": ("SECRET_KEY", "CORS_ORIGINS"),
+    "hybrid": ("JWT_SIGNING_KEY", "CORS_ALLOWED_ORIGINS"),
+}
+
+
+def security_section(readme: str) -> list[str]:
+    start = readme.index("\n## Security\n") + 1
+    end = readme.index("\n## ", start + 1)
+    return readme[start:end].strip().splitlines()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_readme_says_what_is_secured_and_what_is_left_to_the_owner(rendered, stack):
+    readme = (rendered(stack) / "README.md").read_text()
+    assert readme.count("\n## Security\n") == 1
+    section = security_section(readme)
+    text = "\n".join(section)
+    assert len(section) <= 40 and max(map(len, section)) <= 100
+    assert "What the project guarantees:" in text and "What stays yours to do:" in text
+    signing_key, cors = SECURITY_NAMES[stack]
+    assert f"a new `{signing_key}` invalidates every token" in text
+    assert f"review `{cors}`" in text
+    for promise in ("DATABASE_URL", "NUM_PROXIES", "AUTH_RATE_LIMIT", "1 MiB", "make audit"):
+        assert promise in text, promise
+    assert "ADMIN_LOGIN_RATE_LIMIT" in text  # a default project has an admin, on every stack
+    assert ("STREAM_MAX_PER_USER" in text) == (stack == "hybrid")
+    assert ("JWT_SIGNING_KEY" in text) == (stack != "fastapi")
+
+
+def test_the_security_section_names_no_admin_limit_without_an_admin(rendered):
+    project = rendered(None, **SCENARIOS["fastapi"])  # fastapi with back_office=False
+    text = "\n".join(security_section((project / "README.md").read_text()))
+    assert "ADMIN_LOGIN_RATE_LIMIT" not in text and "per sign-in." in text
+
+
 # What marks each stack in a rendered project: files and dependencies of its own.
 MARKS = {
     "drf": {"manage.py", "config/settings.py", "acme_analytics/users/models.py"},
