@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -98,14 +99,14 @@ def database_url(name: str, workdir: Path) -> str:
 
 
 def project_database_env(url: str) -> dict[str, str]:
-    """The contract: DATABASE_URL set means PostgreSQL; unset, the project's own SQLite file."""
-    return {"DATABASE_URL": url} if url.startswith("postgresql:") else {}
+    """Production requires DATABASE_URL: PostgreSQL when it answers, else a SQLite file."""
+    return {"DATABASE_URL": url}
 
 
 def server_env(extra: dict[str, str], upstream_url: str, pythonpath: Path) -> dict[str, str]:
     return {
         "ENVIRONMENT": "production",
-        "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,  # production mode wants a real one
+        "SECRET_KEY": secrets.token_urlsafe(50),  # production refuses a weak or published one
         "WEB_CONCURRENCY": "1",  # one worker: the comparison is per worker
         "AUTH_RATE_LIMIT": "100000/minute",  # seeding and logging in are not the subject
         "BENCH_UPSTREAM_URL": upstream_url,

@@ -25,6 +25,8 @@ PRODUCTION = {
     "ENVIRONMENT": "production",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+    # A file in the project's private copy (each service's folder), enough for /health.
+    "DATABASE_URL": "sqlite:///production.sqlite3",
 }
 # A request as the TLS-terminating proxy in front of production passes it on.
 BEHIND_TLS = {"Host": "localhost", "X-Forwarded-Proto": "https"}

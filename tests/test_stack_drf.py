@@ -46,6 +46,7 @@ def test_deploy_check_is_clean_in_production(project):
         ["uv", "run", "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         project,
         **DRF_PRODUCTION,
+        DATABASE_URL="postgresql://app@db.example.com:5432/app",  # named, never opened
     )
     assert "no issues" in result.stdout
 

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL
 
 from .database_url import async_driver_url
+from .secret_keys import refusal
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-before-deploying"
@@ -58,12 +59,20 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def refuse_weak_secret_in_production(self) -> "Settings":
-        if self.environment == "production" and (
-            self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
-        ):
+        """A missing, weak or published key (core/secret_keys.py) stops production."""
+        if self.environment == "production":
+            unset = "secret_key" not in self.model_fields_set
+            if problem := refusal("SECRET_KEY", None if unset else self.secret_key):
+                raise ValueError(problem)
+        return self
+
+    @model_validator(mode="after")
+    def require_database_in_production(self) -> "Settings":
+        if self.environment == "production" and not self.database_url:
             raise ValueError(
-                "ENVIRONMENT=production needs a real SECRET_KEY of at least 32 characters; "
-                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                "DATABASE_URL is not set. ENVIRONMENT=production refuses to start without it "
+                "(the SQLite file is for development): set DATABASE_URL, e.g. "
+                "postgresql://user:password@host:5432/app."
             )
         return self
 

@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from realtime.secret_keys import refusal
+
 # The repository root: the core keeps its SQLite file and .env there.
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,8 +32,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ROOT / ".env", env_ignore_empty=True, extra="ignore")
 
     environment: str = "development"
-    # The same database as the core; Django owns its schema and migrations.
-    database_url: str = f"sqlite:///{ROOT / 'db.sqlite3'}"
+    # The same database as the core; Django owns its schema and migrations. Unset: the core's
+    # SQLite file in development; production refuses to start without it, as the core does.
+    database_url: str = ""
     # The key the core signs access tokens with (simplejwt, HS256), resolved as the core resolves
     # it: JWT_SIGNING_KEY; in development, else SECRET_KEY, else the core's development key.
     jwt_signing_key: str = ""
@@ -56,14 +59,24 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _resolve_signing_key(self) -> Settings:
-        if self.jwt_signing_key:
+        if self.is_production:
+            # A missing, weak or published key is refused (realtime/secret_keys.py).
+            if problem := refusal("JWT_SIGNING_KEY", self.jwt_signing_key):
+                raise ValueError(problem)
+            return self
+        self.jwt_signing_key = self.jwt_signing_key or self.secret_key or CORE_DEVELOPMENT_KEY
+        return self
+
+    @model_validator(mode="after")
+    def _resolve_database_url(self) -> Settings:
+        if self.database_url:
             return self
         if self.is_production:
             raise ValueError(
-                "JWT_SIGNING_KEY is not set: in production the service needs the same key the "
-                "core signs tokens with (set JWT_SIGNING_KEY for both)."
+                "DATABASE_URL is not set. ENVIRONMENT=production refuses to start without it: "
+                "set DATABASE_URL to the core's database (see .env.example)."
             )
-        self.jwt_signing_key = self.secret_key or CORE_DEVELOPMENT_KEY
+        self.database_url = f"sqlite:///{ROOT / 'db.sqlite3'}"
         return self
 
     @model_validator(mode="after")
