@@ -20,7 +20,18 @@ def test_make_alone_lists_the_commands_as_make_help_does(rendered, stack):
     listing = run(["make"], project, timeout=30).stdout
     assert run(["make", "help"], project, timeout=30).stdout == listing
     described = {line.split()[1] for line in listing.splitlines() if len(line.split()) > 2}
-    expected = {"help", "dev", "test", "lint", "format", "migrate", "superuser", "serve", "secrets"}
+    expected = {
+        "help",
+        "dev",
+        "test",
+        "lint",
+        "format",
+        "migrate",
+        "superuser",
+        "serve",
+        "secrets",
+        "audit",
+    }
     if stack == "hybrid":
         expected |= {"dev-core", "dev-realtime", "serve-realtime"}
     assert expected <= described, listing
