@@ -1,5 +1,11 @@
 """Password hashing (Argon2 via pwdlib) and JWTs (PyJWT, HS256, algorithm pinned on decode).
 
+Hashing runs in worker threads, never on the event loop: one Argon2 hash is ~0.2 s of CPU, and
+on the loop it would stall every other request of the process for that long. At most
+HASHING_THREADS hashes run at once per process (the rest wait their turn), because each takes
+ARGON2_MEMORY_COST (64 MiB by default) while it runs: memory stays bounded under a burst of
+sign-ins, and the loop keeps a core to answer everything else.
+
 Tokens carry exactly the claims djangorestframework-simplejwt writes (token_type, exp, iat, jti,
 and user_id as a string), so a token signed with the same key verifies on either stack."""
 
@@ -7,6 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+import anyio
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -15,20 +22,34 @@ from .settings import Settings
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
+HASHING_THREADS = 2
 
 
 class InvalidToken(Exception):
     """A token that is malformed, expired, forged or of the wrong type."""
 
 
-def password_hasher(settings: Settings) -> PasswordHash:
-    return PasswordHash(
-        (
-            Argon2Hasher(
-                time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
-            ),
-        )
+class PasswordHasher:
+    """Argon2 hashing and checking, awaited: each runs in a worker thread (see above)."""
+
+    def __init__(self, hasher: PasswordHash, threads: int = HASHING_THREADS) -> None:
+        self.hasher = hasher
+        self.limiter = anyio.CapacityLimiter(threads)
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self.hasher.hash, password, limiter=self.limiter)
+
+    async def verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
+        """(whether it matches, a new hash when the stored one used older parameters)."""
+        check = self.hasher.verify_and_update
+        return await anyio.to_thread.run_sync(check, password, hashed, limiter=self.limiter)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    argon2 = Argon2Hasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
     )
+    return PasswordHasher(PasswordHash((argon2,)))
 
 
 def encode_token(
