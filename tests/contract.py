@@ -473,6 +473,12 @@ def walk_registration(base: str) -> None:
         body = {"email": f"{local}@example.com", "password": password, **extra}
         reply = http("POST", f"{base}/api/auth/register", body)
         assert_error(reply, 400, "password", "validation_error")
+    for weak in RULES["register"]["weak_passwords"]:
+        password = weak["password"].format(local=local)
+        body = {"email": f"{local}@example.com", "password": password}
+        reply = http("POST", f"{base}/api/auth/register", body)
+        refused = assert_error(reply, 400, "password", "validation_error")
+        assert refused["fields"] == {"password": [weak["message"]]}, (password, refused)
 
     email = unique_email("race")
     replies: list[Response] = []
