@@ -131,6 +131,7 @@ class Migration(migrations.Migration):
     ]
 """
 
+
 def newest_alembic_revision() -> str:
     """The fastapi stack's last revision: the synthetic release's migration follows it."""
     versions = TEMPLATE / "templates/fastapi/migrations/versions"
