@@ -105,16 +105,20 @@ def walk_auth(base: str) -> dict:
     assert refreshed.status == 200, refreshed.text
     rotated = refreshed.json()
     assert rotated["access"] and rotated["refresh"] != tokens["refresh"]
-    # Rotation revokes the refresh token it replaced.
+    # Rotation revokes the refresh token it replaced; presenting that one again is reuse, which
+    # revokes its family: the rotated token too. Access tokens simply expire.
     revoked = http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]})
     assert_error(revoked, 401, code="token_not_valid")
+    family = http("POST", f"{base}/api/auth/refresh", {"refresh": rotated["refresh"]})
+    assert_error(family, 401, code="token_not_valid")
     assert http("GET", f"{base}/api/auth/me", token=rotated["access"]).status == 200
 
+    tokens = http("POST", f"{base}/api/auth/token", {"email": email, "password": password}).json()
     logout = http(
-        "POST", f"{base}/api/auth/logout", {"refresh": rotated["refresh"]}, rotated["access"]
+        "POST", f"{base}/api/auth/logout", {"refresh": tokens["refresh"]}, tokens["access"]
     )
     assert logout.status == 204, logout.text
-    revoked = http("POST", f"{base}/api/auth/refresh", {"refresh": rotated["refresh"]})
+    revoked = http("POST", f"{base}/api/auth/refresh", {"refresh": tokens["refresh"]})
     assert_error(revoked, 401, code="token_not_valid")
 
     return register_and_login(base, f"owner-{uuid.uuid4().hex[:8]}@example.com", password)
@@ -473,6 +477,12 @@ def walk_registration(base: str) -> None:
         body = {"email": f"{local}@example.com", "password": password, **extra}
         reply = http("POST", f"{base}/api/auth/register", body)
         assert_error(reply, 400, "password", "validation_error")
+    for weak in RULES["register"]["weak_passwords"]:
+        password = weak["password"].format(local=local)
+        body = {"email": f"{local}@example.com", "password": password}
+        reply = http("POST", f"{base}/api/auth/register", body)
+        refused = assert_error(reply, 400, "password", "validation_error")
+        assert refused["fields"] == {"password": [weak["message"]]}, (password, refused)
 
     email = unique_email("race")
     replies: list[Response] = []

@@ -22,7 +22,7 @@ SUFFIX = ".jinja"
 # The realtime service's modules that are the fastapi stack's, unchanged.
 FROM_FASTAPI = {
     f"services/realtime/realtime/{name}.py": f"{{{{ project_slug }}}}/core/{name}.py"
-    for name in ("database_url", "docs", "errors", "http")
+    for name in ("database_url", "docs", "errors", "http", "proxies")
 }
 
 # The first line tells a reader where to edit; `-#}` and `-%}` swallow the stub's own newlines,

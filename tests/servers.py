@@ -82,10 +82,15 @@ def realtime_service(project: Path, database_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def fastapi_app(project: Path, database_url: str) -> Iterator[str]:
+def fastapi_app(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """The fastapi stack migrated with Alembic and served with `make serve` (its production
-    server) on a free loopback port; yield the base URL."""
-    env = {**FASTAPI_PRODUCTION, "DATABASE_URL": database_url, "AUTH_RATE_LIMIT": "1000/minute"}
+    server) on a free loopback port; yield the base URL. `settings` override the environment."""
+    env = {
+        **FASTAPI_PRODUCTION,
+        "DATABASE_URL": database_url,
+        "AUTH_RATE_LIMIT": "1000/minute",
+        **settings,
+    }
     run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

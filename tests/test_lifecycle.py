@@ -82,11 +82,14 @@ def django_customise(project: Path, edits: StackEdits) -> list[Path]:
     return [models, project / edits.users, *written]
 
 
+OWNER_REVISION = "uv run alembic upgrade head && uv run alembic revision --autogenerate -m ours"
+
+
 def fastapi_customise(project: Path, edits: StackEdits) -> list[Path]:
     models = add_owner_models(project, edits, SQLALCHEMY_TAG)
     versions = project / "migrations/versions"
     before = set(versions.glob("*.py"))
-    run("uv run alembic upgrade head && uv run alembic revision --autogenerate -m ours", project)
+    run(OWNER_REVISION, project)
     (migration,) = new_files(versions, before)
     return [models, project / edits.users, migration]
 
@@ -128,10 +131,19 @@ class Migration(migrations.Migration):
     ]
 """
 
+
+def newest_alembic_revision() -> str:
+    """The fastapi stack's last revision: the synthetic release's migration follows it."""
+    versions = TEMPLATE / "templates/fastapi/migrations/versions"
+    return max(path.name.split("_", 1)[0] for path in versions.glob("[0-9]*_*.py"))
+
+
+NEWEST_REVISION = newest_alembic_revision()
+RELEASE_REVISION = f"{int(NEWEST_REVISION) + 1:04d}"
 ALEMBIC_RELEASE_MIGRATION = '''"""Users get a time zone.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: RELEASE_REVISION
+Revises: NEWEST_REVISION
 Create Date: 2026-12-01
 """
 
@@ -140,8 +152,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "RELEASE_REVISION"
+down_revision: str | None = "NEWEST_REVISION"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -154,7 +166,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("users", "time_zone")
-'''
+'''.replace("RELEASE_REVISION", RELEASE_REVISION).replace("NEWEST_REVISION", NEWEST_REVISION)
 
 DJANGO = StackEdits(
     settings_template="config/settings.py.jinja",
@@ -192,7 +204,10 @@ EDITS = {
             'mapped_column(String(64), default="", server_default="")\n'
         ),
         customise=fastapi_customise,
-        release_migration=("migrations/versions/0002_user_time_zone.py", ALEMBIC_RELEASE_MIGRATION),
+        release_migration=(
+            f"migrations/versions/{RELEASE_REVISION}_user_time_zone.py",
+            ALEMBIC_RELEASE_MIGRATION,
+        ),
         last_dependency=(
             '    "uvicorn[standard]~=0.54.0",\n',
             '    "uvicorn[standard]>=0.54.0,<0.55",\n',
@@ -388,6 +403,11 @@ def test_an_update_from_the_newest_real_release_to_this_tree(tmp_path, stack):
         pytest.skip("no `release: vX.Y.Z` commit with another template in this clone's history")
     commit, version = release
     project = generate_committed(TEMPLATE, tmp_path / "project", stack, commit)
+    if stack == "fastapi":  # a revision of the owner's: this tree's new revisions fork from it
+        models = project / SLUG / "items/models.py"
+        models.write_text(models.read_text() + SQLALCHEMY_TAG)
+        run(OWNER_REVISION, project)
+        commit_all(project, "our model")
     copier.run_update(str(project), defaults=True, overwrite=True, quiet=True, vcs_ref="HEAD")
     assert_no_conflicts(project)
     run(["make", "after-update"], project)  # what the CHANGELOG tells every owner to run

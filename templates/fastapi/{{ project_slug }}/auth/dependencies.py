@@ -4,11 +4,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pwdlib import PasswordHash
 
 from ..core.database import DbSession
 from ..core.errors import ApiError
-from ..core.security import InvalidToken, decode_token, token_user_id
+from ..core.security import InvalidToken, PasswordHasher, decode_token, token_user_id
 from ..core.settings import Settings
 from .models import User
 from .service import active_user, token_not_valid
@@ -20,12 +19,12 @@ async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_password_hash(request: Request) -> PasswordHash:
+async def get_password_hash(request: Request) -> PasswordHasher:
     return request.app.state.password_hash
 
 
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
-Passwords = Annotated[PasswordHash, Depends(get_password_hash)]
+Passwords = Annotated[PasswordHasher, Depends(get_password_hash)]
 # auto_error=False: a missing header becomes our 401 not_authenticated, not FastAPI's 403.
 bearer = HTTPBearer(
     auto_error=False,

@@ -23,12 +23,16 @@ class User(Base):
 
 
 class RefreshToken(Base):
-    """A refresh token that was issued; it is valid while not revoked and not expired."""
+    """A refresh token that was issued; it is valid while not revoked and not expired.
+
+    Its family is the chain of rotations from one sign-in, named by the first token's jti:
+    presenting a token of the chain that was already used revokes the whole chain."""
 
     __tablename__ = "refresh_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     jti: Mapped[str] = mapped_column(String(64), unique=True)
+    family: Mapped[str] = mapped_column(String(64), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,8 +1,11 @@
 """Password rules: Django's four default validators, so both stacks accept the same passwords.
 
-At least 8 characters, not entirely numeric, not one of 20,000 common passwords, not too similar
-to the email or the full name. The list is Django's (BSD-3-Clause; compiled by Royce Williams),
-lowercased, one password a line, gzipped."""
+Not too similar to the email or the full name, at least 8 characters, not one of Django 5.2's
+20,000 common passwords, not entirely numeric: Django's algorithms, order and messages. The list
+is Django's (BSD-3-Clause; compiled by Royce Williams), lowercased, one password a line, gzipped.
+
+Registration first reads the password as DRF's CharField does: surrounding whitespace trimmed
+(eight spaces are a blank password), then between 8 and 128 characters, in DRF's words."""
 
 import gzip
 import re
@@ -12,10 +15,12 @@ from functools import cache
 from pathlib import Path
 
 MIN_LENGTH = 8
+MAX_LENGTH = 128
 MAX_SIMILARITY = 0.7
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
-# The user's attributes a password must not resemble, with the name a message gives them.
-PERSONAL_ATTRIBUTES = {"email": "email address", "full_name": "full name"}
+# The user's attributes a password must not resemble, with the name a message gives them (the
+# verbose names of the drf stack's User fields).
+PERSONAL_ATTRIBUTES = {"email": "email", "full_name": "full name"}
 
 
 @cache
@@ -40,17 +45,29 @@ def _too_similar(password: str, value: str) -> bool:
 def password_problems(password: str, user: Mapping[str, object] | None = None) -> list[str]:
     """Every rule the password breaks, as messages; `user` holds its email and full_name."""
     problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(
-            f"This password is too short. It must contain at least {MIN_LENGTH} characters."
-        )
-    if password.isdigit():
-        problems.append("This password is entirely numeric.")
-    if password.lower().strip() in common_passwords():
-        problems.append("This password is too common.")
     for attribute, name in PERSONAL_ATTRIBUTES.items():
         value = (user or {}).get(attribute)
         if isinstance(value, str) and value and _too_similar(password.lower(), value):
             problems.append(f"The password is too similar to the {name}.")
             break
+    if len(password) < MIN_LENGTH:
+        problems.append(
+            f"This password is too short. It must contain at least {MIN_LENGTH} characters."
+        )
+    if password.lower().strip() in common_passwords():
+        problems.append("This password is too common.")
+    if password.isdigit():
+        problems.append("This password is entirely numeric.")
     return problems
+
+
+def field_problem(password: str) -> str | None:
+    """What DRF's CharField(min_length=8, max_length=128) says of a trimmed password, if
+    anything; the validators above run only when it says nothing, as in DRF."""
+    if not password:
+        return "This field may not be blank."
+    if len(password) < MIN_LENGTH:
+        return f"Ensure this field has at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Ensure this field has no more than {MAX_LENGTH} characters."
+    return None

@@ -1,12 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, status
+from fastapi import APIRouter, Body, Depends, Request, status
 
 from ..core.database import DbSession
-from ..core.errors import ApiError, error_responses
-from ..core.rate_limit import auth_rate_limit
+from ..core.errors import DESCRIPTIONS, ApiError, error_responses
+from ..core.rate_limit import client_ip, limit, limit_registrations
 from . import service
 from .dependencies import AppSettings, CurrentUser, Passwords
+from .passwords import password_problems
 from .schemas import (
     PatchedUserRequest,
     RefreshRequest,
@@ -17,17 +18,18 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-throttled = [Depends(auth_rate_limit)]
 
 
 @router.post(
     "/register",
     summary="Create an account",
     status_code=status.HTTP_201_CREATED,
-    dependencies=throttled,
+    dependencies=[Depends(limit_registrations)],
     responses=error_responses(400, 413, 415, 429, 503),
 )
 async def register(body: RegisterRequest, session: DbSession, passwords: Passwords) -> User:
+    if problems := password_problems(body.password, body.model_dump()):
+        raise ApiError(400, "validation_error", DESCRIPTIONS[400], {"password": problems})
     user = await service.create_user(
         session, passwords, body.email, body.password, full_name=body.full_name
     )
@@ -37,12 +39,18 @@ async def register(body: RegisterRequest, session: DbSession, passwords: Passwor
 @router.post(
     "/token",
     summary="Sign in: get an access and a refresh token",
-    dependencies=throttled,
     responses=error_responses(400, 401, 413, 415, 429, 503),
 )
 async def token(
-    body: TokenRequest, session: DbSession, settings: AppSettings, passwords: Passwords
+    body: TokenRequest,
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: Passwords,
 ) -> TokenPair:
+    # Per email and IP: guessing one account's password from one place is slow, and one
+    # client's failures do not lock the account's owner out elsewhere.
+    limit(request, "token", body.email.strip().lower(), client_ip(request))
     user = await service.authenticate(session, passwords, body.email, body.password)
     if user is None:
         raise ApiError(
@@ -54,10 +62,15 @@ async def token(
 @router.post(
     "/refresh",
     summary="Refresh the tokens",
-    dependencies=throttled,
     responses=error_responses(400, 401, 413, 415, 429, 503),
 )
-async def refresh(body: RefreshRequest, session: DbSession, settings: AppSettings) -> TokenPair:
+async def refresh(
+    body: RefreshRequest, request: Request, session: DbSession, settings: AppSettings
+) -> TokenPair:
+    family = await service.refresh_family(session, settings, body.refresh)
+    # Per family: one sign-in's refreshes, wherever they come from; an unreadable token counts
+    # against the client's IP.
+    limit(request, "refresh", f"family:{family}" if family else f"ip:{client_ip(request)}")
     return await service.rotate_tokens(session, settings, body.refresh)
 
 

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from ..core.schema_fields import READ_ONLY, WRITE_ONLY, RequestBody, optional
-from .passwords import password_problems
+from .passwords import MAX_LENGTH, MIN_LENGTH, field_problem
 
 
 def lowercase(email: str) -> str:
@@ -22,18 +22,22 @@ class TokenRequest(RequestBody):
 
 class RegisterRequest(RequestBody):
     email: EmailStr = Field(min_length=1, max_length=254)
-    # Before the password: its validator compares the password with both.
     full_name: str = Field(default="", max_length=150)
-    password: str = Field(min_length=8, max_length=128, json_schema_extra=WRITE_ONLY)
+    # Its lengths are checked after trimming, by trimmed, in DRF's words; the password rules
+    # run once every field is valid (the register route), as DRF's validate() does.
+    password: str = Field(
+        json_schema_extra={**WRITE_ONLY, "minLength": MIN_LENGTH, "maxLength": MAX_LENGTH}
+    )
 
     _lowercase = field_validator("email")(lowercase)
 
     @field_validator("password")
     @classmethod
-    def strong_enough(cls, password: str, info: ValidationInfo) -> str:
-        problems = password_problems(password, info.data)
-        if problems:
-            raise ValueError(" ".join(problems))
+    def trimmed(cls, password: str) -> str:
+        """The password as DRF's CharField reads it (auth/passwords.py)."""
+        password = password.strip()
+        if problem := field_problem(password):
+            raise ValueError(problem)
         return password
 
 

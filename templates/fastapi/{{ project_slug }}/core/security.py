@@ -1,9 +1,21 @@
 """Password hashing (Argon2 via pwdlib) and JWTs (PyJWT, HS256, algorithm pinned on decode).
 
+Hashing runs in worker threads of its own, never on the event loop: one Argon2 hash is 0.2-0.5 s
+of CPU, and on the loop it would stall every other request of the process for that long. At most
+HASHING_THREADS hashes run at once per process (the rest wait their turn), because each takes
+ARGON2_MEMORY_COST (64 MiB by default) while it runs: memory stays bounded under a burst of
+sign-ins. The threads run at the lowest CPU priority (and so do the threads Argon2 starts for
+its lanes), so that the event loop, answering everything else, is never queued behind them.
+
 Tokens carry exactly the claims djangorestframework-simplejwt writes (token_type, exp, iat, jti,
 and user_id as a string), so a token signed with the same key verifies on either stack."""
 
+import asyncio
+import contextlib
+import os
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -15,20 +27,46 @@ from .settings import Settings
 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
+HASHING_THREADS = 2
 
 
 class InvalidToken(Exception):
     """A token that is malformed, expired, forged or of the wrong type."""
 
 
-def password_hasher(settings: Settings) -> PasswordHash:
-    return PasswordHash(
-        (
-            Argon2Hasher(
-                time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
-            ),
+def _lowest_priority() -> None:
+    """Give the calling thread the lowest CPU priority, where the system has per-thread
+    priorities (Linux); elsewhere hashing keeps the normal one, still off the loop."""
+    # AttributeError: no os.setpriority (Windows); OSError: no per-thread priority (macOS).
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+class PasswordHasher:
+    """Argon2 hashing and checking, awaited: each runs in one of the hashing threads."""
+
+    def __init__(self, hasher: PasswordHash, threads: int = HASHING_THREADS) -> None:
+        self.hasher = hasher
+        self.threads = ThreadPoolExecutor(
+            threads, thread_name_prefix="argon2", initializer=_lowest_priority
         )
+
+    async def hash(self, password: str) -> str:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.threads, self.hasher.hash, password)
+
+    async def verify_and_update(self, password: str, hashed: str) -> tuple[bool, str | None]:
+        """(whether it matches, a new hash when the stored one used older parameters)."""
+        check = self.hasher.verify_and_update
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.threads, check, password, hashed)
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    argon2 = Argon2Hasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_cost
     )
+    return PasswordHasher(PasswordHash((argon2,)))
 
 
 def encode_token(

@@ -14,6 +14,8 @@ from .secret_keys import refusal
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-before-deploying"
 CommaSeparated = Annotated[list[str], NoDecode]
+RATE = r"^\d+/(second|minute|hour|day)$"
+SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 # The browser origins development allows when CORS_ORIGINS is unset: the usual local frontend
 # dev servers (Next.js and React on :3000, Vite on :5173). Production allows none by default.
 LOCAL_FRONTENDS = [
@@ -36,7 +38,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     access_token_minutes: int = Field(default=15, gt=0)
     refresh_token_days: int = Field(default=7, gt=0)
-    auth_rate_limit: str = Field(default="20/minute", pattern=r"^\d+/(second|minute|hour|day)$")
+    # Each auth bucket's limit (core/rate_limit.py); the back office's login has its own.
+    auth_rate_limit: str = Field(default="20/minute", pattern=RATE)
+    admin_login_rate_limit: str = Field(default="5/minute", pattern=RATE)
+    # How many proxies in front append to X-Forwarded-For; 0 trusts none (core/proxies.py).
+    num_proxies: int = Field(default=0, ge=0)
     # Unset: LOCAL_FRONTENDS outside production, none in production.
     cors_origins: CommaSeparated = []
     allowed_hosts: CommaSeparated = ["localhost", "127.0.0.1"]
@@ -84,8 +90,18 @@ class Settings(BaseSettings):
     @property
     def rate_limit(self) -> tuple[int, int]:
         """AUTH_RATE_LIMIT as (requests, window in seconds)."""
-        count, period = self.auth_rate_limit.split("/")
-        return int(count), {"second": 1, "minute": 60, "hour": 3600, "day": 86400}[period]
+        return parse_rate(self.auth_rate_limit)
+
+    @property
+    def admin_login_rate(self) -> tuple[int, int]:
+        """ADMIN_LOGIN_RATE_LIMIT as (requests, window in seconds)."""
+        return parse_rate(self.admin_login_rate_limit)
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """Reads a rate: "20/minute" -> (20, 60)."""
+    count, period = rate.split("/")
+    return int(count), SECONDS[period]
 
 
 @lru_cache

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1"]
     # Unset: LOCAL_FRONTENDS in development, none in production.
     cors_allowed_origins: Annotated[list[str], NoDecode] = []
+    # How many proxies append to X-Forwarded-For (Caddy: 1); 0 trusts none (proxies.py).
+    num_proxies: int = 0
     # How often the live feed looks for new events, in seconds.
     feed_poll_interval: float = 0.25
 
