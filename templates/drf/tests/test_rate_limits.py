@@ -80,3 +80,14 @@ def test_admin_login_is_limited_per_username_and_ip():
     assert int(reply["Retry-After"]) > 0
     signed_in = client.post("/admin/login/", {"username": staff.email, "password": PASSWORD})
     assert signed_in.status_code == 302
+
+
+@override_settings(ADMIN_LOGIN_RATE_LIMIT="3/minute")
+def test_a_forged_forwarded_header_does_not_open_a_new_bucket():
+    # NUM_PROXIES=0 (no proxy in front): X-Forwarded-For is the client's to write, so ignored.
+    client = Client()
+    form = {"username": "victim@example.com", "password": "guess-1"}
+    for n in range(3):
+        client.post("/admin/login/", form, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    reply = client.post("/admin/login/", form, HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert_error(reply, 429, "throttled")
