@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from .factories import PASSWORD, UserFactory
@@ -21,3 +22,9 @@ def auth_client(client, user):
     reply = client.post("/api/auth/token", {"email": user.email, "password": PASSWORD})
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {reply.json()['access']}")
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate limit counts live in the cache, which outlives a test: each test starts at zero."""
+    cache.clear()

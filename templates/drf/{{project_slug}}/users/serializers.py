@@ -9,6 +9,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from ..core.serializers import StrictJSONTypes
+from ..tokens import families
 from .models import User, UserManager
 
 DUPLICATE_EMAIL = "A user with this email already exists."
@@ -67,6 +68,14 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True)
 
 
+class SignInSerializer(jwt_serializers.TokenObtainPairSerializer):
+    @classmethod
+    def get_token(cls, user):
+        token = super().get_token(user)
+        families.start(token, user)  # a sign-in starts a family of refresh tokens
+        return token
+
+
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
@@ -88,10 +97,11 @@ def check_holder(raw_token: str) -> None:
 class RefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     def validate(self, attrs):
         check_holder(attrs["refresh"])
-        return super().validate(attrs)
+        return families.rotate(attrs["refresh"])  # atomic, with reuse detection
 
 
 class LogoutSerializer(jwt_serializers.TokenBlacklistSerializer):
     def validate(self, attrs):
         check_holder(attrs["refresh"])
-        return super().validate(attrs)
+        families.sign_out(attrs["refresh"])
+        return {}
