@@ -141,12 +141,13 @@ def http(
     follow_redirects: bool = True,
     raw: bytes | None = None,
     content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
 ):
     """One HTTP request; 4xx and 5xx are returned, not raised. Redirects are followed unless
     follow_redirects is false. Header names are lowercase. `raw` sends those bytes as the body
-    instead of `body` as JSON, with `content_type`."""
+    instead of `body` as JSON, with `content_type`; `headers` are sent as well."""
     data = json.dumps(body).encode() if body is not None else raw
-    request = urllib.request.Request(url, data=data, method=method)
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     if data is not None:
         request.add_header("Content-Type", content_type)
     if token:

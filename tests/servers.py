@@ -82,9 +82,12 @@ def realtime_service(project: Path, database_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def fastapi_app(project: Path, database_url: str, **settings: str) -> Iterator[str]:
+def fastapi_app(
+    project: Path, database_url: str, workers: int = 2, **settings: str
+) -> Iterator[str]:
     """The fastapi stack migrated with Alembic and served with `make serve` (its production
-    server) on a free loopback port; yield the base URL. `settings` override the environment."""
+    server, `workers` processes) on a free loopback port; yield the base URL. `settings`
+    override the environment."""
     env = {
         **FASTAPI_PRODUCTION,
         "DATABASE_URL": database_url,
@@ -94,6 +97,6 @@ def fastapi_app(project: Path, database_url: str, **settings: str) -> Iterator[s
     run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=2"]
+    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", f"WORKERS={workers}"]
     with server(serve, project, f"{base}/health", **env):
         yield base
