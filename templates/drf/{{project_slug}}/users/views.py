@@ -10,6 +10,7 @@ from .serializers import (
     LogoutSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    SignInSerializer,
     TokenPairSerializer,
     TokenRequestSerializer,
     UserSerializer,
@@ -42,6 +43,8 @@ class RegisterView(AuthRateLimited, generics.CreateAPIView):
 )
 class TokenObtainView(AuthRateLimited, jwt_views.TokenObtainPairView):
     """Email and password in, an access and a refresh token out."""
+
+    serializer_class = SignInSerializer
 
 
 @extend_schema(summary="Refresh the tokens", responses={200: TokenPairSerializer})
