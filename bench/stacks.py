@@ -89,7 +89,7 @@ STACKS = {
         # for the overlay (which calls the project's factory) or the bare app.
         serve=("uvicorn", "{app}", "--host", "127.0.0.1", "--port", "{port}", "--workers", "1")
         + ("--proxy-headers", "--no-server-header"),
-        serve_env={},
+        serve_env={"SECURE_SSL_REDIRECT": "false"},  # plain HTTP on loopback, as for drf
         bare_app="bare_fastapi:app",
         packages=("fastapi", "starlette", "pydantic", "sqlalchemy", "uvicorn", "httpx2"),
     ),

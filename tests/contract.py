@@ -593,14 +593,13 @@ def walk_realtime_edges(service: str, access: str) -> None:
     ):
         reply = http("POST", ingest, {"events": batch}, access)
         assert_error(reply, 400, code="validation_error")
-    # Up to 4 MiB is accepted (the core's 1 MiB limit does not apply), above it is refused.
-    padding = "x" * (2 * 1024 * 1024 // limits["events"]["maximum"])
-    large = [{"name": "bulk", "data": {"pad": padding}}] * limits["events"]["maximum"]
+    # The core's limit: a full batch just under it is accepted, a body over it refused.
+    most = limits["events"]["maximum"]
+    padding = "x" * (RULES["body"]["max_bytes"] // most - 100)
+    large = [{"name": "bulk", "data": {"pad": padding}}] * most
     accepted = http("POST", ingest, {"events": large}, access)
     assert accepted.status == 202 and accepted.json() == {"accepted": len(large)}, accepted.text
-    huge = {
-        "events": [{"name": "huge", "data": {"pad": "x" * RULES["body"]["realtime_max_bytes"]}}]
-    }
+    huge = {"events": [{"name": "huge", "data": {"pad": "x" * RULES["body"]["max_bytes"]}}]}
     assert_error(http("POST", ingest, huge, access), 413, code="request_too_large")
     text = json.dumps({"events": [{"name": "x"}]}).encode()
     reply = http("POST", ingest, raw=text, content_type="text/plain", token=access)

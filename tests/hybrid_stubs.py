@@ -2,7 +2,7 @@
 
 The hybrid stack is the drf project plus a realtime service: it shares every file of
 templates/drf/ unless templates/hybrid/ has its own file at that path, and its realtime service
-reuses four modules of the fastapi stack. Each shared file is ONE source; hybrid holds a small
+reuses five modules of the fastapi stack. Each shared file is ONE source; hybrid holds a small
 Jinja stub that includes it (copier's Jinja loader is rooted at the template root). Stubs, unlike
 symlinks, survive a checkout without symlink support (Windows' default core.symlinks=false).
 
@@ -22,7 +22,7 @@ SUFFIX = ".jinja"
 # The realtime service's modules that are the fastapi stack's, unchanged.
 FROM_FASTAPI = {
     f"services/realtime/realtime/{name}.py": f"{{{{ project_slug }}}}/core/{name}.py"
-    for name in ("database_url", "docs", "errors", "http", "proxies")
+    for name in ("database_url", "docs", "errors", "http", "https", "proxies")
 }
 
 # The first line tells a reader where to edit; `-#}` and `-%}` swallow the stub's own newlines,

@@ -77,6 +77,7 @@ def fastapi_server(project: Path, url: str, **settings: str):
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": url,
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         **SERVER_SETTINGS,
         **settings,
     }

@@ -31,6 +31,7 @@ PRODUCTION = {
     "ENVIRONMENT": "production",
     "SECRET_KEY": secrets.token_urlsafe(48),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback; a TLS proxy does it in production
 }
 PROJECT_TESTS = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]
 MIGRATIONS_CHECK = "uv run alembic upgrade head && uv run alembic check"
@@ -136,14 +137,17 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def assert_admin_login(base: str, email: str, password: str) -> None:
-    """Sign in through sqladmin's login form with a cookie jar, as a browser would."""
-    jar = http.cookiejar.CookieJar()
+    """Sign in through sqladmin's login form with a cookie jar, as a browser behind the TLS proxy
+    would: the session cookie is Secure in production."""
+    jar = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(secure_protocols=("http",)))
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    behind_tls = {"X-Forwarded-Proto": "https"}
 
     def request(path: str, form: dict | None = None):
         data = urllib.parse.urlencode(form).encode() if form else None
         try:
-            return opener.open(urllib.request.Request(f"{base}{path}", data), timeout=30)
+            sent = urllib.request.Request(f"{base}{path}", data, headers=behind_tls)
+            return opener.open(sent, timeout=30)
         except urllib.error.HTTPError as reply:  # redirects land here with NoRedirect
             return reply
 

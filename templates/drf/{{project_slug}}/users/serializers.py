@@ -60,19 +60,33 @@ class RegisterSerializer(StrictJSONTypes, serializers.ModelSerializer):
             raise serializers.ValidationError({"email": [DUPLICATE_EMAIL]}) from error
 
 
-# Documents the body of POST /api/auth/token (the schema's TokenRequest); simplejwt's serializer
+# Every string a request sends has a bound: these are the sign-in and refresh ones.
+EMAIL_MAX, PASSWORD_MAX, REFRESH_MAX = 254, 128, 1024
+
+
+# Documents the body of POST /api/auth/token (the schema's TokenRequest); SignInSerializer
 # reads it.
 @extend_schema_serializer(component_name="Token")
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.CharField()
-    password = serializers.CharField(write_only=True)
+    email = serializers.CharField(max_length=EMAIL_MAX)
+    password = serializers.CharField(write_only=True, max_length=PASSWORD_MAX)
 
 
 class SignInSerializer(jwt_serializers.TokenObtainPairSerializer):
+    """simplejwt's sign-in, with TokenRequest's limits (simplejwt adds its two fields in
+    __init__ without one, so they are replaced there), starting a family of refresh tokens."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = serializers.CharField(
+            write_only=True, max_length=EMAIL_MAX
+        )
+        self.fields["password"] = jwt_serializers.PasswordField(max_length=PASSWORD_MAX)
+
     @classmethod
     def get_token(cls, user):
         token = super().get_token(user)
-        families.start(token, user)  # a sign-in starts a family of refresh tokens
+        families.start(token, user)
         return token
 
 
@@ -95,12 +109,16 @@ def check_holder(raw_token: str) -> None:
 
 @extend_schema_serializer(component_name="Refresh")  # the schema's RefreshRequest
 class RefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    refresh = serializers.CharField(max_length=REFRESH_MAX)
+
     def validate(self, attrs):
         check_holder(attrs["refresh"])
         return families.rotate(attrs["refresh"])  # atomic, with reuse detection
 
 
 class LogoutSerializer(jwt_serializers.TokenBlacklistSerializer):
+    refresh = serializers.CharField(write_only=True, max_length=REFRESH_MAX)
+
     def validate(self, attrs):
         check_holder(attrs["refresh"])
         families.sign_out(attrs["refresh"])

@@ -14,8 +14,8 @@ def lowercase(email: str) -> str:
 
 class TokenRequest(RequestBody):
     # Any string: a malformed email is a failed sign-in (401), not a validation error.
-    email: str = Field(min_length=1)
-    password: str = Field(min_length=1, json_schema_extra=WRITE_ONLY)
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128, json_schema_extra=WRITE_ONLY)
 
     _lowercase = field_validator("email")(lowercase)
 
@@ -58,7 +58,7 @@ class PatchedUserRequest(RequestBody):
 
 
 class RefreshRequest(RequestBody):
-    refresh: str = Field(min_length=1)
+    refresh: str = Field(min_length=1, max_length=1024)
 
 
 class TokenPair(BaseModel):

@@ -1,8 +1,9 @@
 """The HTTP edge, as pure ASGI middleware: what reaches a route is a request the API accepts.
 
 - HEAD is answered as GET without the body (FastAPI routes declare GET only).
-- A request body under the API's prefix is JSON (415 otherwise), at most `max_body` bytes (413),
-  strict JSON: no NaN/Infinity, no lone surrogates, nested at most 32 deep (400 otherwise).
+- A request body is at most `max_body` bytes (413), on any path: the back office's forms too.
+- A request body under the API's prefix is JSON (415 otherwise), strict JSON: no NaN/Infinity,
+  no lone surrogates, nested at most 32 deep (400 otherwise).
 - A Host header outside ALLOWED_HOSTS is a 400 in the error shape, not Starlette's plain text.
 """
 
@@ -98,7 +99,8 @@ async def drain(receive: Receive, limit: int) -> None:
 
 
 class JsonRequests:
-    """Checks the body of every request under `prefix` before routing."""
+    """Reads every request body before routing: at most `max_body` bytes, and JSON the API can
+    take under `prefix`. Elsewhere (the back office's forms) only the size is checked."""
 
     def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024, prefix: str = "/api/") -> None:
         self.app = app
@@ -106,9 +108,10 @@ class JsonRequests:
         self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        api = scope["path"].startswith(self.prefix)
         headers = Headers(scope=scope)
         declared = headers.get("content-length", "")
         length = int(declared) if declared.isdigit() else 0  # servers refuse malformed ones
@@ -116,7 +119,7 @@ class JsonRequests:
         if scope["method"] not in BODY_METHODS or not has_body:
             await self.app(scope, receive, send)
             return
-        if not _is_json(headers.get("content-type", "")):
+        if api and not _is_json(headers.get("content-type", "")):
             await error_response(415)(scope, receive, send)
             return
         if length > self.max_body:
@@ -137,7 +140,8 @@ class JsonRequests:
                 await error_response(413)(scope, receive, send)
                 return
         try:
-            check_json(bytes(body))
+            if api:
+                check_json(bytes(body))
         except InvalidBody as error:
             response = error_response(400, **{NON_FIELD_ERRORS: [str(error)]})
             await response(scope, receive, send)

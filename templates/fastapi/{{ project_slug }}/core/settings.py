@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Argon2 cost. Keep the defaults in production; tests lower them to run fast.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=64)
+    # HTTPS, as the drf stack reads them (core/https.py). Unset: redirect http to https and a
+    # year of HSTS in production, neither in development.
+    secure_ssl_redirect: bool | None = None
+    secure_hsts_seconds: int | None = Field(default=None, ge=0)
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod

@@ -10,8 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from realtime.http import drain
 
-# Event batches are bigger than the core's bodies: 1000 events with their data fit.
-MAX_BODY_BYTES = 4 * 1024 * 1024
+# The core's limit: one limit for the whole API (a batch of 1000 events has about 1 KiB each).
+MAX_BODY_BYTES = 1024 * 1024
 METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
 
 

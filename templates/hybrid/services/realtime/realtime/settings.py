@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from realtime.secret_keys import refusal
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     num_proxies: int = 0
     # How often the live feed looks for new events, in seconds.
     feed_poll_interval: float = 0.25
+    # HTTPS, read as the core reads them (realtime/https.py). Unset: redirect http to https and a
+    # year of HSTS in production, neither in development.
+    secure_ssl_redirect: bool | None = None
+    secure_hsts_seconds: int | None = Field(default=None, ge=0)
 
     @field_validator("allowed_hosts", "cors_allowed_origins", mode="before")
     @classmethod
