@@ -60,9 +60,9 @@ def drf_core(project: Path, database_url: str, **settings: str) -> Iterator[str]
 
 
 @contextmanager
-def realtime_service(project: Path, database_url: str) -> Iterator[str]:
+def realtime_service(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """The hybrid's FastAPI service with its production server (uvicorn), on the core's database
-    and signing key; yield the base URL."""
+    and signing key; yield the base URL. `settings` override the environment (WORKERS, ...)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [
@@ -76,7 +76,7 @@ def realtime_service(project: Path, database_url: str) -> Iterator[str]:
         "--port",
         str(port),
     ]
-    env = {**drf_env(database_url), "FEED_POLL_INTERVAL": "0.1"}
+    env = {**drf_env(database_url), "FEED_POLL_INTERVAL": "0.1", **settings}
     with server(cmd, project / "services/realtime", f"{base}/health", **env):
         yield base
 
