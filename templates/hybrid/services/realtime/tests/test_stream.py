@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import jwt
 import pytest
+from realtime import access_log, tickets
 from realtime import stream as stream_module
-from realtime import tickets
 from realtime.tables import users
 from sqlalchemy import delete, event, update
 
@@ -45,6 +46,7 @@ class Stream:
         self.reading = asyncio.Event()
         self.reading.set()
         self.gone = asyncio.Event()
+        self.requested = False
         self.task: asyncio.Task | None = None
 
     async def open(self) -> int:
@@ -66,8 +68,8 @@ class Stream:
         return (await asyncio.wait_for(self.start, 5))["status"]
 
     async def receive(self) -> dict:
-        if not hasattr(self, "_requested"):
-            self._requested = True
+        if not self.requested:
+            self.requested = True
             return {"type": "http.request", "body": b"", "more_body": False}
         await self.gone.wait()
         return {"type": "http.disconnect"}
@@ -304,3 +306,20 @@ async def test_no_ticket_without_a_valid_access_token(client, auth):
     ):
         reply = await client.post("/api/events/stream/ticket", headers=headers)
         assert reply.status_code == 401 and reply.json()["code"] == code, reply.text
+
+
+def test_the_access_log_never_shows_a_ticket():
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/events/stream?a=1&ticket=eyJ.secret.sig&b=2", "1.1", 200),
+        None,
+    )
+    assert access_log.REDACT_TICKETS.filter(record)
+    assert record.getMessage() == (
+        '127.0.0.1:5000 - "GET /api/events/stream?a=1&ticket=[redacted]&b=2 HTTP/1.1" 200'
+    )
+    assert logging.getLogger("uvicorn.access").filters.count(access_log.REDACT_TICKETS) == 1
