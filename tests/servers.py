@@ -64,7 +64,7 @@ def drf_core(project: Path, database_url: str, **settings: str) -> Iterator[str]
 @contextmanager
 def realtime_service(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """The hybrid's FastAPI service with its production server (uvicorn), on the core's database
-    and signing key; yield the base URL. `settings` override the environment."""
+    and signing key; yield the base URL. `settings` override the environment (WORKERS, ...)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [

@@ -27,11 +27,19 @@ class User:
     email: str
 
 
-def decode_access_token(token: str, signing_key: str) -> int:
-    """The user id in a valid, unexpired access token signed by the core.
+@dataclass(frozen=True)
+class Credential:
+    """Who a valid token names, and until when (seconds since the epoch) it lets them in."""
 
-    simplejwt signs with HS256 and writes `user_id` as a string; a refresh token carries
-    token_type "refresh" and is refused here.
+    user_id: int
+    expires_at: int
+
+
+def decode(token: str, signing_key: str, token_type: str, **options) -> dict:
+    """The claims of a valid, unexpired token of this type, signed with the shared key.
+
+    simplejwt signs with HS256 and writes `user_id` as a string. A token that names an audience
+    (a stream ticket does) is refused unless `audience` is passed, and the type must match.
     """
     try:
         claims = jwt.decode(
@@ -39,28 +47,31 @@ def decode_access_token(token: str, signing_key: str) -> int:
             signing_key,
             algorithms=["HS256"],
             options={"require": ["exp", "token_type", "user_id"]},
+            **options,
         )
     except jwt.ExpiredSignatureError as error:
-        raise ApiError(401, "token_not_valid", "The access token has expired.") from error
+        raise ApiError(401, "token_not_valid", "The token has expired.") from error
     except jwt.InvalidTokenError as error:
-        raise ApiError(401, "token_not_valid", "The access token is not valid.") from error
-    if claims["token_type"] != "access":
-        raise ApiError(401, "token_not_valid", "Only access tokens are accepted here.")
+        raise ApiError(401, "token_not_valid", "The token is not valid.") from error
+    if claims["token_type"] != token_type:
+        raise ApiError(401, "token_not_valid", f"Only {token_type} tokens are accepted here.")
+    return claims
+
+
+def user_id_of(claims: dict) -> int:
     try:
         return int(claims["user_id"])
     except (TypeError, ValueError) as error:
-        raise ApiError(401, "token_not_valid", "The access token names no user.") from error
+        raise ApiError(401, "token_not_valid", "The token names no user.") from error
 
 
-async def current_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
-    if credentials is None:
-        raise ApiError(401, "not_authenticated", "Authentication credentials were not provided.")
-    user_id = decode_access_token(
-        credentials.credentials, request.app.state.settings.jwt_signing_key
-    )
+def decode_access_token(token: str, signing_key: str) -> Credential:
+    """The core's access tokens only: a refresh token or a stream ticket is refused."""
+    claims = decode(token, signing_key, "access")
+    return Credential(user_id_of(claims), int(claims["exp"]))
+
+
+async def active_user(request: Request, user_id: int) -> User:
     async with request.app.state.engine.connect() as connection:
         row = (
             await connection.execute(
@@ -72,4 +83,20 @@ async def current_user(
     return User(id=row.id, email=row.email)
 
 
+async def access_credential(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Credential:
+    if credentials is None:
+        raise ApiError(401, "not_authenticated", "Authentication credentials were not provided.")
+    return decode_access_token(credentials.credentials, request.app.state.settings.jwt_signing_key)
+
+
+async def current_user(
+    request: Request, credential: Annotated[Credential, Depends(access_credential)]
+) -> User:
+    return await active_user(request, credential.user_id)
+
+
+AccessCredential = Annotated[Credential, Depends(access_credential)]
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,25 +1,21 @@
-"""Event ingestion and the live stream: the hot path the core hands to this service."""
+"""Event ingestion: the hot path the core hands to this service (the live stream: stream.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime.auth import CurrentUser
-from realtime.feed import EventFeed
 from realtime.json_body import StrictJSONRoute, has_nul
 from realtime.openapi import ERROR
 from realtime.tables import events
 
 MAX_BATCH = 1000
-KEEP_ALIVE_SECONDS = 15
 
 router = APIRouter(prefix="/api/events", tags=["events"], route_class=StrictJSONRoute)
 
@@ -45,23 +41,11 @@ class EventBatchAccepted(BaseModel):
     accepted: int = Field(ge=1, le=MAX_BATCH)
 
 
-class EventOut(BaseModel):
-    id: int
-    name: str
-    data: dict[str, Any]
-    created_at: datetime
-
-
 async def get_engine(request: Request) -> AsyncEngine:
     return request.app.state.engine
 
 
-async def get_feed(request: Request) -> EventFeed:
-    return request.app.state.feed
-
-
 Engine = Annotated[AsyncEngine, Depends(get_engine)]
-Feed = Annotated[EventFeed, Depends(get_feed)]
 
 
 @router.post(
@@ -82,39 +66,3 @@ async def ingest(batch: EventBatchRequest, user: CurrentUser, engine: Engine) ->
     async with engine.begin() as connection:
         await connection.execute(insert(events).values(rows))
     return EventBatchAccepted(accepted=len(rows))
-
-
-@router.get(
-    "/stream",
-    operation_id="events_stream_retrieve",
-    summary="Follow your new events live",
-    response_class=StreamingResponse,
-    responses={
-        200: {
-            "content": {"text/event-stream": {}},
-            "description": "Server-sent events, from the moment the stream opens",
-        },
-        401: ERROR,
-        503: ERROR,
-    },
-)
-async def stream(user: CurrentUser, feed: Feed) -> StreamingResponse:
-    """The user's new events as server-sent events, from the moment the stream opens."""
-
-    async def messages():
-        async with feed.subscribe(user.id) as queue:
-            yield ": subscribed\n\n"  # the client knows from here on nothing is missed
-            while True:
-                try:
-                    row = await asyncio.wait_for(queue.get(), timeout=KEEP_ALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                event = EventOut.model_validate(row)
-                yield f"id: {event.id}\nevent: event\ndata: {event.model_dump_json()}\n\n"
-
-    return StreamingResponse(
-        messages(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )

@@ -2,7 +2,11 @@
 
 Events may be written by any worker of this service, or by the core, so the feed reads them
 from the database rather than trusting in-process messages. One query per interval serves all
-open streams of the process, however many there are.
+open streams of the process, however many there are; so does the check, every
+user_check_interval, that ends the streams of users deactivated or deleted since they opened.
+
+Each stream has a buffer of at most `buffer` messages. A stream whose reader falls further
+behind is ended, never buffered without bound, and never kept open while it loses events.
 """
 
 from __future__ import annotations
@@ -11,63 +15,112 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime.database import UNAVAILABLE
-from realtime.tables import events
+from realtime.sse import EndReason, event_message
+from realtime.tables import events, users
 
 logger = logging.getLogger(__name__)
 
+# Users per query of the user check: far below any database's limit on bound parameters.
+USER_CHECK_CHUNK = 10_000
+
+
+class StreamLimitReached(Exception):
+    """The user already has max_per_user open streams in this process."""
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One open stream: the messages waiting for its reader, and why it ended once it has."""
+
+    user_id: int
+    queue: asyncio.Queue[str]
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    reason: EndReason | None = None
+
+    def deliver(self, message: str) -> None:
+        if self.ended.is_set():
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.end("fell_behind")
+
+    def end(self, reason: EndReason) -> None:
+        if not self.ended.is_set():
+            self.reason = reason
+            self.ended.set()
+
 
 class EventFeed:
-    def __init__(self, engine: AsyncEngine, interval: float, batch: int = 1000):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        interval: float,
+        *,
+        buffer: int = 1000,
+        max_per_user: int = 5,
+        user_check_interval: float = 5.0,
+        batch: int = 1000,
+    ):
         self._engine = engine
         self._interval = interval
+        self._buffer = buffer
+        self._max_per_user = max_per_user
+        self._user_check_interval = user_check_interval
         self._batch = batch
-        self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
+        self._subscribers: dict[int, set[Subscription]] = defaultdict(set)
         self._last_id: int | None = None  # None until the database first answers
-        self._task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
         try:
             await self._skip_past_events()
         except UNAVAILABLE:  # the service starts anyway: /health says 503 until the database is up
             logger.warning("event feed: the database does not answer yet")
-        self._task = asyncio.create_task(self._poll_forever())
+        self._tasks = [
+            asyncio.create_task(self._forever(self.poll, self._interval)),
+            asyncio.create_task(self._forever(self.check_users, self._user_check_interval)),
+        ]
 
     async def _skip_past_events(self) -> None:
         async with self._engine.connect() as connection:
             self._last_id = (await connection.scalar(select(func.max(events.c.id)))) or 0
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, user_id: int) -> AsyncIterator[asyncio.Queue]:
-        """A queue that receives the user's events written from now on."""
-        queue: asyncio.Queue = asyncio.Queue(maxsize=10_000)
-        self._subscribers[user_id].add(queue)
-        try:
-            yield queue
-        finally:
-            self._subscribers[user_id].discard(queue)
-            if not self._subscribers[user_id]:
-                del self._subscribers[user_id]
+    def subscribe(self, user_id: int) -> Subscription:
+        """A subscription to the user's events written from now on; unsubscribe it when done.
+        Checking the count and adding to it happen with no await between: no race."""
+        if len(self._subscribers.get(user_id, ())) >= self._max_per_user:
+            raise StreamLimitReached
+        subscription = Subscription(user_id, asyncio.Queue(maxsize=self._buffer))
+        self._subscribers[user_id].add(subscription)
+        return subscription
 
-    async def _poll_forever(self) -> None:
+    def unsubscribe(self, subscription: Subscription) -> None:
+        streams = self._subscribers.get(subscription.user_id, set())
+        streams.discard(subscription)
+        if not streams:
+            self._subscribers.pop(subscription.user_id, None)
+
+    async def _forever(self, job, interval: float) -> None:
         while True:
             try:
-                await self.poll()
+                await job()
             except Exception:  # a database hiccup must not end the feed for good
-                logger.exception("event feed poll failed; retrying")
-                await asyncio.sleep(self._interval * 4)
-            await asyncio.sleep(self._interval)
+                logger.exception("event feed: %s failed; retrying", job.__name__)
+                await asyncio.sleep(interval * 4)
+            await asyncio.sleep(interval)
 
     async def poll(self) -> None:
         if self._last_id is None:
@@ -83,6 +136,20 @@ class EventFeed:
             rows = (await connection.execute(query)).mappings().all()
         for row in rows:
             self._last_id = row["id"]
-            for queue in self._subscribers.get(row["user_id"], ()):
-                if not queue.full():  # a stalled client loses events rather than memory
-                    queue.put_nowait(dict(row))
+            streams = self._subscribers.get(row["user_id"])
+            if streams:
+                message = event_message(dict(row))  # written once, shared by the user's streams
+                for subscription in streams:
+                    subscription.deliver(message)
+
+    async def check_users(self) -> None:
+        """End the streams of every user no longer active (deactivated or deleted)."""
+        user_ids = list(self._subscribers)
+        for start in range(0, len(user_ids), USER_CHECK_CHUNK):
+            chunk = user_ids[start : start + USER_CHECK_CHUNK]
+            query = select(users.c.id).where(users.c.id.in_(chunk), users.c.is_active)
+            async with self._engine.connect() as connection:
+                active = set((await connection.scalars(query)).all())
+            for user_id in set(chunk) - active:
+                for subscription in self._subscribers.get(user_id, ()):
+                    subscription.end("user_inactive")

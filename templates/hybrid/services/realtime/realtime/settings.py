@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from realtime.secret_keys import refusal
@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     # year of HSTS in production, neither in development.
     secure_ssl_redirect: bool | None = None
     secure_hsts_seconds: int | None = Field(default=None, ge=0)
+    # The live stream's limits (realtime/stream.py). STREAM_BUFFER: how many events a stream may
+    # fall behind its reader before it is ended (a full batch fits, so a reader that keeps up
+    # never is). STREAM_MAX_PER_USER: open streams per user, per process (issue 13 shares the
+    # count between processes). STREAM_USER_CHECK_INTERVAL: seconds between the checks that end
+    # the streams of deactivated or deleted users, so the longest they stay open.
+    stream_buffer: PositiveInt = 1000
+    stream_max_per_user: PositiveInt = 5
+    stream_user_check_interval: PositiveFloat = 5.0
 
     @field_validator("allowed_hosts", "cors_allowed_origins", mode="before")
     @classmethod

@@ -38,6 +38,12 @@ def make_token(
 
 
 @pytest.fixture
+def token():
+    """token(user_id, **options) -> a token as the core writes it (make_token)."""
+    return make_token
+
+
+@pytest.fixture
 def auth():
     """auth(user_id=1, **token options) -> the Authorization header for that user."""
 

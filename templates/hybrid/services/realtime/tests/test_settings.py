@@ -79,8 +79,15 @@ def test_a_copy_of_env_example_is_a_valid_configuration(environment):
 
 
 def test_empty_variables_mean_their_defaults(environment):
-    settings = environment(ENVIRONMENT="", FEED_POLL_INTERVAL="", DATABASE_URL="")
+    settings = environment(
+        ENVIRONMENT="",
+        FEED_POLL_INTERVAL="",
+        DATABASE_URL="",
+        STREAM_BUFFER="",
+        STREAM_MAX_PER_USER="",
+    )
     assert settings.environment == "development" and settings.feed_poll_interval == 0.25
+    assert (settings.stream_buffer, settings.stream_max_per_user) == (1000, 5)
     assert settings.database_url.endswith("db.sqlite3")
 
 

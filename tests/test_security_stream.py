@@ -1,0 +1,259 @@
+"""The hybrid's live stream under attack and neglect, on its production server (uvicorn) beside
+the production core, on PostgreSQL: a client that never reads is dropped while the worker's
+memory stays bounded, a user's streams are capped, a stream ends when its access token expires
+and when its user is deactivated, and a browser gets in with a ticket good for nothing else.
+
+One core and one service serve the whole module; the service runs one worker (the stream cap
+is per process) with short intervals so that the module takes seconds."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import contract
+import pytest
+from harness import fresh_postgres_database, http, postgres_available, psql, run
+from servers import drf_core, drf_env, realtime_service
+from sse import EventStream
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "correct-horse-battery-9"
+CHECK_INTERVAL = 0.5  # STREAM_USER_CHECK_INTERVAL of the service under test
+MAX_PER_USER = 5  # the default STREAM_MAX_PER_USER
+
+
+@pytest.fixture(scope="module")
+def stack(installed):
+    if not postgres_available():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+    project = installed("hybrid")
+    database_url = fresh_postgres_database("stackwise_stream")
+    settings = {
+        "WORKERS": "1",
+        "FEED_POLL_INTERVAL": "0.05",
+        "STREAM_USER_CHECK_INTERVAL": str(CHECK_INTERVAL),
+    }
+    with (
+        drf_core(project, database_url) as core,
+        realtime_service(project, database_url, **settings) as service,
+    ):
+        yield SimpleNamespace(
+            project=project, database_url=database_url, core=core, service=service
+        )
+
+
+def sign_up(stack) -> tuple[str, str]:
+    """A new user's email and access token."""
+    email = f"stream-{uuid.uuid4().hex[:8]}@example.com"
+    return email, contract.register_and_login(stack.core, email, PASSWORD)["access"]
+
+
+def short_access_token(stack, email: str, seconds: int) -> str:
+    """An access token the core itself issues, expiring in `seconds`."""
+    code = (
+        "from datetime import timedelta; "
+        "from rest_framework_simplejwt.tokens import AccessToken; "
+        "from django.contrib.auth import get_user_model; "
+        f"token = AccessToken.for_user(get_user_model().objects.get(email='{email}')); "
+        f"token.set_exp(lifetime=timedelta(seconds={seconds})); print(token)"
+    )
+    env = drf_env(stack.database_url)
+    result = run(["uv", "run", "python", "manage.py", "shell", "-c", code], stack.project, **env)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def send_events(stack, token: str, count: int, pad: int = 0) -> None:
+    batch = {"events": [{"name": "load", "data": {"pad": "x" * pad}}] * count}
+    reply = http("POST", f"{stack.service}/api/events", batch, token)
+    assert reply.status == 202, reply.text
+
+
+def end_of(stream: EventStream, timeout: float = 10) -> dict:
+    """The `event: end` message's data, skipping the events before it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = stream.next_message(timeout=max(deadline - time.monotonic(), 0.01))
+        if message.get("event") == "end":
+            return json.loads(message["data"])
+
+
+def worker_pid(service: str) -> int:
+    """The uvicorn process serving `service` (one worker: uvicorn serves in its own process)."""
+    port = service.rsplit(":", 1)[1]
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"realtime.serve" in argv and port.encode() in argv and b"python" in argv[0]:
+            return int(entry.name)
+    raise AssertionError(f"no realtime.serve process on port {port}")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def streams_allowed(stack, token: str) -> int:
+    """How many streams the user may open now (at most MAX_PER_USER + 1 are tried)."""
+    opened = []
+    try:
+        while len(opened) <= MAX_PER_USER:
+            try:
+                opened.append(EventStream(stack.service, token))
+            except AssertionError:  # not 200: the service counts the user's open streams
+                break
+        return len(opened)
+    finally:
+        for stream in opened:
+            stream.close()
+
+
+def test_a_client_that_never_reads_is_dropped_and_memory_stays_bounded(stack):
+    _, token = sign_up(stack)
+    pid = worker_pid(stack.service)
+    host, port = stack.service.removeprefix("http://").split(":")
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window, never read
+    stalled.connect((host, int(port)))
+    request = f"GET /api/events/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}"
+    stalled.sendall(f"{request}\r\n\r\n".encode())
+    time.sleep(0.5)  # subscribed
+
+    before, peak = rss_mib(pid), 0.0
+    sampling = True
+
+    def sample() -> None:
+        nonlocal peak
+        while sampling:
+            peak = max(peak, rss_mib(pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        for _ in range(40):  # 20,000 events of about 1 KiB: 20 MiB for the stalled client
+            send_events(stack, token, 500, pad=1000)
+        deadline = time.monotonic() + 15
+        # Dropped: its place is free again, so the user may open their whole allowance.
+        while streams_allowed(stack, token) < MAX_PER_USER:
+            assert time.monotonic() < deadline, "the stalled stream was not dropped"
+            time.sleep(0.2)
+    finally:
+        sampling = False
+        sampler.join()
+    after = rss_mib(pid)
+    print(f"\nworker RSS: {before:.1f} MiB before, {peak:.1f} MiB peak, {after:.1f} MiB after")
+    assert peak - before < 20, (before, peak, after)  # the code before the bound: +23 MiB
+
+    # What reached the socket is all it gets: a bounded part of the 20,000 events, then the end.
+    stalled.settimeout(10)
+    received = b""
+    try:
+        while chunk := stalled.recv(1 << 20):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        pytest.fail("the service never closed the stalled stream's connection")
+    finally:
+        stalled.close()
+    delivered = received.count(b"event: event")
+    print(f"the stalled client got {delivered} of 20000 events, then the connection closed")
+    assert delivered < 20_000
+
+
+def test_a_user_may_hold_a_few_streams(stack):
+    _, token = sign_up(stack)
+    streams = [EventStream(stack.service, token) for _ in range(MAX_PER_USER)]
+    try:
+        reply = http("GET", f"{stack.service}/api/events/stream", token=token)
+        contract.assert_error(reply, 429, code="throttled")
+        assert int(reply.headers["retry-after"]) > 0
+        _, other = sign_up(stack)
+        assert streams_allowed(stack, other) == MAX_PER_USER  # per user
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def test_streams_end_when_the_access_token_expires(stack):
+    """Opened with the token itself, or with a ticket it minted: both end when it expires."""
+    email, _ = sign_up(stack)
+    token = short_access_token(stack, email, seconds=5)
+    expires_at = claims(token)["exp"]
+    minted = http("POST", f"{stack.service}/api/events/stream/ticket", token=token)
+    assert minted.status == 200, minted.text
+    ticket = minted.json()["ticket"]
+    assert 1 <= minted.json()["expires_in"] <= 5
+    streams = [EventStream(stack.service, token), EventStream(stack.service, ticket=ticket)]
+    for stream in streams:
+        assert end_of(stream)["reason"] == "token_expired"
+        assert abs(time.time() - expires_at) < 1.5
+        assert stream.closed.wait(5)
+    # Neither opens a stream any more.
+    contract.assert_error(
+        http("GET", f"{stack.service}/api/events/stream?ticket={ticket}"),
+        401,
+        code="token_not_valid",
+    )
+    reply = http("GET", f"{stack.service}/api/events/stream", token=token)
+    contract.assert_error(reply, 401, code="token_not_valid")
+
+
+def test_a_stream_ends_when_its_user_is_deactivated(stack):
+    email, token = sign_up(stack)
+    stream = EventStream(stack.service, token)
+    started = time.monotonic()
+    psql(stack.database_url, f"UPDATE users_user SET is_active = false WHERE email = '{email}'")
+    assert end_of(stream)["reason"] == "user_inactive"
+    assert time.monotonic() - started < CHECK_INTERVAL + 2
+    assert stream.closed.wait(5)
+
+
+def test_a_browser_opens_the_stream_with_a_ticket_good_for_nothing_else(stack):
+    _, token = sign_up(stack)
+    minted = http("POST", f"{stack.service}/api/events/stream/ticket", token=token)
+    assert minted.status == 200 and set(minted.json()) == {"ticket", "expires_in"}, minted.text
+    ticket = minted.json()["ticket"]
+    assert claims(ticket)["token_type"] == "stream_ticket"
+
+    stream = EventStream(stack.service, ticket=ticket)  # as EventSource does: no header
+    try:
+        send_events(stack, token, 1)
+        assert stream.next_event()["name"] == "load"
+    finally:
+        stream.close()
+
+    # The ticket as a bearer token: the service and the core refuse it.
+    for reply in (
+        http("POST", f"{stack.service}/api/events", {"events": [{"name": "x"}]}, ticket),
+        http("POST", f"{stack.service}/api/events/stream/ticket", token=ticket),
+        http("GET", f"{stack.core}/api/auth/me", token=ticket),
+        http("GET", f"{stack.core}/api/events", token=ticket),
+        http("POST", f"{stack.core}/api/auth/refresh", {"refresh": ticket}),
+    ):
+        contract.assert_error(reply, 401, code="token_not_valid")
+
+    # A forged ticket: another user's id under the real signature.
+    head, payload, signature = ticket.split(".")
+    forged = {**claims(ticket), "user_id": "1"}
+    payload = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+    reply = http("GET", f"{stack.service}/api/events/stream?ticket={head}.{payload}.{signature}")
+    contract.assert_error(reply, 401, code="token_not_valid")
