@@ -73,6 +73,8 @@ def cors_allows(url: str, origin: str = FRONTEND, **extra: str) -> bool:
         "Access-Control-Request-Headers": "authorization,content-type",
     }
     status, headers = send("OPTIONS", url, {**preflight, **extra})
+    # A redirect (production's plain HTTP) never reaches CORS: "not allowed" would prove nothing.
+    assert not 300 <= status < 400, f"the preflight was redirected ({status})"
     allowed = headers.get("Access-Control-Allow-Origin") == origin
     assert not allowed or status == 200, status
     return allowed
@@ -126,6 +128,16 @@ def serve_options(port: int) -> list[str]:
     return ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
 
 
+def assert_https_only_and_no_origin_allowed(base: str, get_path: str, post_path: str) -> None:
+    """Plain HTTP is redirected to HTTPS; behind the TLS proxy (which says so in
+    X-Forwarded-Proto) the request reaches the app: HSTS, and CORS allows no origin."""
+    status, headers = send("GET", f"{base}{get_path}", {"Host": "localhost"})
+    assert (status, headers["Location"]) == (301, f"https://localhost{get_path}")
+    status, headers = send("GET", f"{base}{get_path}", BEHIND_TLS)
+    assert status == 401 and "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert not cors_allows(f"{base}{post_path}", **BEHIND_TLS)
+
+
 @pytest.mark.parametrize("stack", ["drf", "fastapi", "hybrid"])
 def test_production_with_the_copied_env_keeps_https_and_allows_no_origin(with_env_example, stack):
     project = with_env_example(stack)
@@ -134,7 +146,7 @@ def test_production_with_the_copied_env_keeps_https_and_allows_no_origin(with_en
     if stack == "fastapi":
         cmd = ["uv", "run", "python", "-m", f"{SLUG}.serve", *serve_options(port)]
         with server(cmd, project, f"{base}/health", **PRODUCTION):
-            assert not cors_allows(f"{base}/api/auth/token")
+            assert_https_only_and_no_origin_allowed(base, "/api/auth/me", "/api/auth/token")
         return
 
     run(
@@ -144,15 +156,10 @@ def test_production_with_the_copied_env_keeps_https_and_allows_no_origin(with_en
     )
     env = {**PRODUCTION, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
     with server(["uv", "run", "gunicorn", "config.wsgi"], project, f"{base}/health", **env):
-        status, headers = send("GET", f"{base}/api/auth/me", {"Host": "localhost"})
-        assert (status, headers["Location"]) == (301, "https://localhost/api/auth/me")
-        # Behind the TLS proxy (which says so in X-Forwarded-Proto): HSTS, no redirect.
-        status, headers = send("GET", f"{base}/api/auth/me", BEHIND_TLS)
-        assert status == 401 and "max-age=31536000" in headers["Strict-Transport-Security"]
-        assert not cors_allows(f"{base}/api/auth/token", **BEHIND_TLS)
+        assert_https_only_and_no_origin_allowed(base, "/api/auth/me", "/api/auth/token")
     if stack == "hybrid":
         service_port = free_port()
         service = f"http://127.0.0.1:{service_port}"
         cmd = ["uv", "run", "python", "-m", "realtime.serve", *serve_options(service_port)]
         with server(cmd, project / "services/realtime", f"{service}/health", **PRODUCTION):
-            assert not cors_allows(f"{service}/api/events")
+            assert_https_only_and_no_origin_allowed(service, "/api/events/stream", "/api/events")

@@ -2,6 +2,7 @@
 only, bounded in size and depth; exact paths; HEAD; errors from Django's own layers."""
 
 import json
+from io import BytesIO
 
 import pytest
 from django.test import Client, override_settings
@@ -14,6 +15,18 @@ pytestmark = pytest.mark.django_db
 
 def post_raw(client, path, body: bytes | str, content_type="application/json"):
     return client.generic("POST", path, body, content_type=content_type)
+
+
+def post_chunked(client, path, body: bytes, stream: BytesIO | None = None):
+    """POST `body` as gunicorn hands a `Transfer-Encoding: chunked` one to Django: decoded, with
+    no CONTENT_LENGTH, and an input that ends with the body."""
+    return client.generic(
+        "POST",
+        path,
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": stream or BytesIO(body), "wsgi.input_terminated": True},
+    )
 
 
 def nested(depth: int) -> str:
@@ -58,6 +71,23 @@ def test_32_levels_of_nesting_are_fine(auth_client):
 def test_a_body_over_one_mebibyte_is_too_large(auth_client):
     reply = post_raw(auth_client, "/api/items", json.dumps({"title": "x" * (1024 * 1024)}))
     assert_error(reply, 413, "request_too_large")
+
+
+def test_a_chunked_body_is_read_up_to_one_mebibyte(client):
+    credentials = json.dumps({"email": "chunked@example.com", "password": PASSWORD}).encode()
+    padded = credentials + b" " * (1024 * 1024 - len(credentials))  # exactly the limit
+    assert post_chunked(client, "/api/auth/register", padded).status_code == 201
+    reply = post_chunked(client, "/api/auth/token", credentials)
+    assert reply.status_code == 200 and reply.json()["access"]
+
+
+def test_a_chunked_body_over_one_mebibyte_is_too_large_and_not_read_to_its_end(client):
+    reply = post_chunked(client, "/api/auth/register", b" " * (1024 * 1024 + 1))
+    assert_error(reply, 413, "request_too_large")
+    huge = BytesIO(b" " * (8 * 1024 * 1024))
+    assert_error(post_chunked(client, "/api/auth/register", b"", huge), 413, "request_too_large")
+    # The limit is read, then at most the limit again is dropped: never the whole body.
+    assert huge.tell() <= 2 * 1024 * 1024 + 1
 
 
 @pytest.mark.parametrize("path", ["/api/items/", "/api/auth/me/", "/health/", "/nothing-here"])
