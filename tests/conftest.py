@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import sys
 from contextlib import ExitStack
@@ -74,10 +75,12 @@ def production(installed):
     servers.STAFF, and one signing key for every stack (servers.SIGNING_KEY).
 
     Shared means: register users with unique emails (contract.unique_email), change or delete
-    only what the test created, and never spend a rate limit's budget, stop the database or
-    change the servers' settings. A test that needs any of that starts its own server with the
-    servers.py context managers (drf_core, realtime_service, fastapi_app) in a module-scoped
-    fixture."""
+    only what the test created, and leave the servers as they are for the next module, in any
+    order: spend no rate-limit budget another test draws on (the auth buckets of 127.0.0.1; the
+    admin sign-in's for STAFF: throttle tests sign in as a user of their own), never stop the
+    database, never need other settings. A test that needs any of that starts its own server
+    with the servers.py context managers (drf_core, realtime_service, fastapi_app), once per
+    module where it can, as test_stack_drf's outage test and test_clients do."""
     if not postgres_available():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
     started: dict[tuple, Production] = {}
@@ -87,7 +90,9 @@ def production(installed):
             key = (stack, tuple(sorted(answers.items())))
             if key not in started:
                 project = installed(stack, **answers)
-                name = re.sub(r"\W+", "_", f"stackwise_production_{stack}_{project.name}")
+                # The process id too: another session on this machine has databases of its own.
+                name = f"stackwise_production_{stack}_{project.name}_{os.getpid()}"
+                name = re.sub(r"\W+", "_", name)
                 staff = answers.get("back_office", True)
                 servers = production_servers(stack, project, name, staff)
                 started[key] = running.enter_context(servers)

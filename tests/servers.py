@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import free_port, fresh_postgres_database, psql, run, server
+from harness import POSTGRES_ADMIN_URL, free_port, fresh_postgres_database, psql, run, server
 
 # The key that signs access and refresh tokens: the drf core's JWT_SIGNING_KEY and the fastapi
 # stack's SECRET_KEY in the shared production servers (conftest's `production`).
@@ -144,18 +144,22 @@ def production_servers(
     stack: str, project: Path, name: str, staff: bool = True
 ) -> Iterator[Production]:
     """The stack's production server(s), as conftest's `production` shares them: a fresh
-    PostgreSQL database `name`, the staff user STAFF (on fastapi only when `staff`: projects with
-    the back office), the hybrid's core with its realtime service. One signing key for every
-    stack (SIGNING_KEY), so the same user id holds the same token on each."""
-    database_url = fresh_postgres_database(name)
-    if stack == "fastapi":
-        settings = {"SECRET_KEY": SIGNING_KEY}
-        with fastapi_app(project, database_url, staff=staff, **settings) as base:
-            yield Production(stack, project, database_url, base)
-        return
-    with drf_core(project, database_url) as base:
-        if stack == "drf":
-            yield Production(stack, project, database_url, base)
+    PostgreSQL database `name` (dropped after them), the staff user STAFF (on fastapi only when
+    `staff`: projects with the back office), the hybrid's core with its realtime service. One
+    signing key for every stack (SIGNING_KEY), so the same user id holds the same token on
+    each."""
+    database_url = fresh_postgres_database(name, prefix="")
+    try:
+        if stack == "fastapi":
+            settings = {"SECRET_KEY": SIGNING_KEY}
+            with fastapi_app(project, database_url, staff=staff, **settings) as base:
+                yield Production(stack, project, database_url, base)
             return
-        with realtime_service(project, database_url) as service:
-            yield Production(stack, project, database_url, base, service)
+        with drf_core(project, database_url) as base:
+            if stack == "drf":
+                yield Production(stack, project, database_url, base)
+                return
+            with realtime_service(project, database_url) as service:
+                yield Production(stack, project, database_url, base, service)
+    finally:
+        psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
