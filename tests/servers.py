@@ -39,15 +39,21 @@ def drf_env(database_url: str) -> dict[str, str]:
     }
 
 
+# The projects whose static files drf_core has collected in this session.
+COLLECTED: set[Path] = set()
+
+
 @contextmanager
 def drf_core(project: Path, database_url: str, **settings: str) -> Iterator[str]:
-    """Migrate, collect static files, create the staff user STAFF, serve with gunicorn on a free
-    loopback port; yield the base URL. `settings` override the environment (WEB_CONCURRENCY,
-    AUTH_RATE_LIMIT, ...)."""
+    """Migrate, collect static files (once per project), create the staff user STAFF, serve
+    with gunicorn on a free loopback port; yield the base URL. `settings` override the
+    environment (WEB_CONCURRENCY, AUTH_RATE_LIMIT, ...)."""
     env = drf_env(database_url)
     manage = ["uv", "run", "python", "manage.py"]
     run([*manage, "migrate", "--noinput"], project, **env)
-    run([*manage, "collectstatic", "--noinput"], project, **env)
+    if project not in COLLECTED:  # the files and STATIC_ROOT stay put: once per project is enough
+        run([*manage, "collectstatic", "--noinput"], project, **env)
+        COLLECTED.add(project)
     email, password = STAFF
     run(
         [*manage, "createsuperuser", "--noinput"],
