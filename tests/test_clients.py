@@ -12,27 +12,19 @@ from __future__ import annotations
 import copy
 import json
 import re
-import secrets
 import shlex
 import shutil
 import subprocess
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from http import HTTPStatus
 from pathlib import Path
 
 import contract
 import pytest
 from generated_client import Client, generate, source_files, tree_diff
-from harness import (
-    free_port,
-    fresh_postgres_database,
-    http,
-    postgres_available,
-    run,
-    server,
-)
-from servers import drf_core
+from harness import fresh_postgres_database, http, postgres_available, psql, run
+from servers import drf_core, fastapi_app
 
 pytestmark = pytest.mark.slow
 
@@ -68,27 +60,6 @@ def database_url(stack: str, folder: Path) -> str:
     return f"sqlite:///{folder / 'db.sqlite3'}"
 
 
-@contextmanager
-def fastapi_server(project: Path, url: str, **settings: str):
-    """The fastapi stack's production server (`make serve`), one worker; yields the base URL.
-    `settings` override the environment (SECRET_KEY, ...)."""
-    env = {
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": url,
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
-        **SERVER_SETTINGS,
-        **settings,
-    }
-    run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=1"]
-    with server(serve, project, f"{base}/health", **env):
-        yield base
-
-
 @pytest.fixture(scope="module")
 def live(installed, tmp_path_factory) -> dict[str, str]:
     """Each stack's production server, started once for the module; its base URL by stack."""
@@ -98,7 +69,7 @@ def live(installed, tmp_path_factory) -> dict[str, str]:
             project = installed(stack)
             url = database_url(stack, tmp_path_factory.mktemp(f"clients-{stack}"))
             if stack == "fastapi":
-                started = fastapi_server(project, url)
+                started = fastapi_app(project, url, WORKERS="1", **SERVER_SETTINGS)
             else:  # the hybrid's core is its drf project
                 started = drf_core(project, url, WEB_CONCURRENCY="1", **SERVER_SETTINGS)
             bases[stack] = servers.enter_context(started)
@@ -408,35 +379,26 @@ def test_a_throttled_request_is_a_typed_error(client):
     assert_typed_error(reply, 429, "throttled")
 
 
-def test_a_token_from_one_stack_is_accepted_by_another_given_the_same_key(installed, tmp_path):
+def test_a_token_from_one_stack_is_accepted_by_another_given_the_same_key(production):
     """One claim set (simplejwt's: token_type, exp, iat, jti, user_id as a string): drf and
-    fastapi given the same signing key accept each other's tokens for the same user id."""
-    key = secrets.token_urlsafe(48)
-    with ExitStack() as servers:
-        drf = servers.enter_context(
-            drf_core(
-                installed("drf"),
-                f"sqlite:///{tmp_path / 'drf.sqlite3'}",
-                WEB_CONCURRENCY="1",
-                JWT_SIGNING_KEY=key,
-            )
+    fastapi given the same signing key accept each other's tokens for the same user id. The
+    session's servers (conftest's `production`) share one key; each database's next user id is
+    set to the same number first, so the same person gets the same id on both."""
+    drf, fastapi = production("drf"), production("fastapi")
+    sequences = {drf.database_url: "users_user", fastapi.database_url: "users"}
+    serial = "pg_get_serial_sequence('{}', 'id')"
+    taken = [int(psql(url, f"SELECT nextval({serial.format(t)})")) for url, t in sequences.items()]
+    for url, table in sequences.items():
+        psql(url, f"SELECT setval({serial.format(table)}, {max(taken) + 1}, false)")
+    email = new_email()
+    tokens = {
+        base: contract.register_and_login(base, email, PASSWORD)
+        for base in (drf.base, fastapi.base)
+    }
+    for issuer, verifier in ((drf.base, fastapi.base), (fastapi.base, drf.base)):
+        me = http("GET", f"{verifier}/api/auth/me", token=tokens[issuer]["access"])
+        assert me.status == 200 and me.json()["email"] == email, (issuer, verifier, me.text)
+        refreshed = http(
+            "POST", f"{verifier}/api/auth/refresh", {"refresh": tokens[issuer]["refresh"]}
         )
-        fastapi = servers.enter_context(
-            fastapi_server(
-                installed("fastapi"), f"sqlite:///{tmp_path / 'fastapi.sqlite3'}", SECRET_KEY=key
-            )
-        )
-        # drf_core creates a staff user first (id 1): give fastapi its first user too, so the
-        # same person gets the same id on both.
-        contract.register_and_login(fastapi, "first@example.com", PASSWORD)
-        email = "both@example.com"
-        tokens = {
-            base: contract.register_and_login(base, email, PASSWORD) for base in (drf, fastapi)
-        }
-        for issuer, verifier in ((drf, fastapi), (fastapi, drf)):
-            me = http("GET", f"{verifier}/api/auth/me", token=tokens[issuer]["access"])
-            assert me.status == 200 and me.json()["email"] == email, (issuer, verifier, me.text)
-            refreshed = http(
-                "POST", f"{verifier}/api/auth/refresh", {"refresh": tokens[issuer]["refresh"]}
-            )
-            assert refreshed.status == 200, (issuer, verifier, refreshed.text)
+        assert refreshed.status == 200, (issuer, verifier, refreshed.text)

@@ -1,6 +1,8 @@
 """Every stack's production server on PostgreSQL, fuzzed with schemathesis against its own OpenAPI
 schema as the project's `make fuzz` does it (the project's tests/fuzz.py gives the options: every
-check, the stateful phase, a fixed seed, a bounded number of examples, an authenticated user)."""
+check, the stateful phase, a fixed seed, a bounded number of examples, an authenticated user).
+The servers are the session's (conftest's `production`): the fuzzer's user and what it creates
+are its own, so the other modules' walks on the same servers are unaffected."""
 
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from harness import fresh_postgres_database, postgres_available, project_env
-from servers import drf_core, fastapi_app, realtime_service
+from harness import postgres_available, project_env
 
 pytestmark = pytest.mark.slow
 
@@ -54,30 +55,26 @@ def assert_none(**reports: str) -> None:
         pytest.fail(f"schemathesis found failures on {', '.join(found)}:\n{text}", pytrace=False)
 
 
-def test_drf(installed, tmp_path):
-    project = installed("drf")
-    fuzz = project_fuzz(project)
-    with drf_core(project, fresh_postgres_database("stackwise_fuzz_drf")) as core:
-        assert_none(drf=findings(fuzz, core, fuzz.access_token(core), tmp_path))
+def test_drf(production, tmp_path):
+    live = production("drf")
+    fuzz = project_fuzz(live.project)
+    assert_none(drf=findings(fuzz, live.base, fuzz.access_token(live.base), tmp_path))
 
 
-def test_fastapi(installed, tmp_path):
-    project = installed("fastapi")
-    fuzz = project_fuzz(project)
-    with fastapi_app(project, fresh_postgres_database("stackwise_fuzz_fastapi")) as base:
-        assert_none(fastapi=findings(fuzz, base, fuzz.access_token(base), tmp_path))
+def test_fastapi(production, tmp_path):
+    live = production("fastapi")
+    fuzz = project_fuzz(live.project)
+    assert_none(fastapi=findings(fuzz, live.base, fuzz.access_token(live.base), tmp_path))
 
 
-def test_hybrid(installed, tmp_path):
-    project = installed("hybrid")
-    fuzz = project_fuzz(project)
-    database = fresh_postgres_database("stackwise_fuzz_hybrid")
-    with drf_core(project, database) as core, realtime_service(project, database) as service:
-        token = fuzz.access_token(core)  # the core's token: the service accepts it
-        core_report, service_report = (
-            findings(fuzz, core, token, tmp_path),
-            findings(fuzz, service, token, tmp_path),
-        )
+def test_hybrid(production, tmp_path):
+    live = production("hybrid")
+    fuzz = project_fuzz(live.project)
+    token = fuzz.access_token(live.base)  # the core's token: the service accepts it
+    core_report, service_report = (
+        findings(fuzz, live.base, token, tmp_path),
+        findings(fuzz, live.service, token, tmp_path),
+    )
     assert_none(hybrid_core=core_report, hybrid_realtime=service_report)
 
 

@@ -21,7 +21,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import pytest
 import security
-from harness import Response, fresh_postgres_database, http, lowercase, postgres_available, run
+from harness import Response, fresh_postgres_database, http, lowercase, postgres_available
 from servers import STAFF, drf_core, fastapi_app
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.slow
 AUTH_RATE_LIMIT = 10
 ADMIN_LOGIN_RATE_LIMIT = 5  # the default, which servers.py leaves alone
 SETTINGS = {"AUTH_RATE_LIMIT": f"{AUTH_RATE_LIMIT}/minute"}
-PACKAGE = "acme_analytics"  # the default answers' project slug
 
 
 @pytest.fixture(scope="module", params=["drf", "hybrid", "fastapi"])
@@ -43,8 +42,7 @@ def served(request, installed):
     project = installed(stack)
     database_url = fresh_postgres_database(f"stackwise_security_{stack}")
     if stack == "fastapi":
-        with fastapi_app(project, database_url, workers=1, **SETTINGS) as base:
-            create_fastapi_staff(project, database_url)
+        with fastapi_app(project, database_url, staff=True, WORKERS="1", **SETTINGS) as base:
             yield stack, base, sqladmin_form(base)
     else:
         threaded = {"WEB_CONCURRENCY": "1", "GUNICORN_CMD_ARGS": "--threads 8"}
@@ -168,10 +166,3 @@ def sqladmin_form(base: str):
         return send({"username": username, "password": password})
 
     return attempt
-
-
-def create_fastapi_staff(project, database_url: str) -> None:
-    """STAFF as a staff user, with the project's own command, as its README tells."""
-    email, password = STAFF
-    command = ["uv", "run", "python", "-m", f"{PACKAGE}.create_superuser", "--email", email]
-    run(command, project, DATABASE_URL=database_url, SUPERUSER_PASSWORD=password)

@@ -22,8 +22,13 @@ VARIANTS = {
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS))
-def project(request, installed):
-    return installed("drf", **VARIANTS[request.param])
+def answers(request) -> dict:
+    return VARIANTS[request.param]
+
+
+@pytest.fixture(scope="module")
+def project(answers, installed):
+    return installed("drf", **answers)
 
 
 def test_lint_tests_migrations_and_schema(project):
@@ -52,24 +57,18 @@ def test_deploy_check_is_clean_in_production(project):
 
 
 @pytest.fixture(scope="module")
-def database(project, tmp_path_factory):
-    return tmp_path_factory.mktemp("drf") / "db.sqlite3"
+def live(answers, production):
+    """The variant's production server on PostgreSQL, shared with the session (conftest)."""
+    return production("drf", **answers)
 
 
-@pytest.fixture(scope="module")
-def core(project, database):
-    """The production server, started once per variant for the tests that speak HTTP to it."""
-    with drf_core(project, f"sqlite:///{database}") as base:
-        yield base
+def test_production_server_keeps_the_contract(live):
+    contract.walk(live.base, live.delete_user)
+    assert_admin_login(live.base, *STAFF)
 
 
-def test_production_server_keeps_the_contract(core, database):
-    contract.walk(core, contract.sqlite_user_deleter(database, "users_user"))
-    assert_admin_login(core, *STAFF)
-
-
-def test_docs_in_a_browser(browser, core):
-    contract.assert_docs_in_browser(browser, core)
+def test_docs_in_a_browser(browser, live):
+    contract.assert_docs_in_browser(browser, live.base)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -102,8 +101,8 @@ def assert_admin_login(base: str, email: str, password: str) -> None:
     assert home.status == 200 and "Site administration" in home.read().decode()
 
 
-def test_a_database_outage_answers_503_in_the_error_shape(project, request):
-    if request.node.callspec.params["project"] != "defaults":
+def test_a_database_outage_answers_503_in_the_error_shape(project, answers):
+    if answers:
         pytest.skip("the outage path is the same code in every variant")
     if not postgres_available():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")

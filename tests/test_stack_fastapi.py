@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.cookiejar
-import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,20 +17,14 @@ from harness import (
     postgres_available,
     psql,
     run,
-    server,
 )
+from servers import STAFF
 
 pytestmark = pytest.mark.slow
 
 VARIANTS = {
     "defaults": {},
     "renamed": {"project_name": "Orbit Ledger", "project_slug": "ledger", "back_office": False},
-}
-PRODUCTION = {
-    "ENVIRONMENT": "production",
-    "SECRET_KEY": secrets.token_urlsafe(48),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback; a TLS proxy does it in production
 }
 PROJECT_TESTS = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]
 MIGRATIONS_CHECK = "uv run alembic upgrade head && uv run alembic check"
@@ -73,62 +66,25 @@ def test_production_refuses_to_start_with_the_default_secret_key(project):
         )
 
 
-STAFF = ("staff@example.com", "staff-Passphrase-42")
-
-
 @pytest.fixture(scope="module")
-def database(variant, tmp_path_factory):
-    return tmp_path_factory.mktemp("fastapi") / "db.sqlite3"
+def live(variant, production):
+    """The variant's production server (`make serve`) on PostgreSQL, shared with the session
+    (conftest), with the staff user STAFF when the project has the back office."""
+    return production("fastapi", **variant[1])
 
 
-@pytest.fixture(scope="module")
-def live(variant, database):
-    """The production server (`make serve`), started once per variant for the tests that speak
-    HTTP to it, with the staff user STAFF when the project has the back office."""
-    project = variant[0]
-    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{database}", "AUTH_RATE_LIMIT": "1000/minute"}
-    run(["uv", "run", "alembic", "upgrade", "head"], project, **env)
+def test_production_server_keeps_the_contract(variant, live):
     if has_back_office(variant):
-        email, password = STAFF
-        run(
-            [
-                "uv",
-                "run",
-                "python",
-                "-m",
-                f"{project_package(project)}.create_superuser",
-                "--email",
-                email,
-            ],
-            project,
-            SUPERUSER_PASSWORD=password,
-            **env,
-        )
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    serve = ["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "WORKERS=2"]
-    with server(serve, project, f"{base}/health", **env):
-        yield base
-
-
-def test_production_server_keeps_the_contract(variant, live, database):
-    if has_back_office(variant):
-        contract.walk(live, contract.sqlite_user_deleter(database, "users"))
-        assert_admin_login(live, *STAFF)
+        contract.walk(live.base, live.delete_user)
+        assert_admin_login(live.base, *STAFF)
     else:
-        contract.walk_items(live, contract.walk_auth(live))
-        contract.walk_docs(live)
-        contract.assert_error(contract.http("GET", f"{live}/admin/"), 404)
+        contract.walk_items(live.base, contract.walk_auth(live.base))
+        contract.walk_docs(live.base)
+        contract.assert_error(contract.http("GET", f"{live.base}/admin/"), 404)
 
 
 def test_docs_in_a_browser(browser, live):
-    contract.assert_docs_in_browser(browser, live)
-
-
-def project_package(project: Path) -> str:
-    """The rendered package: the folder holding main.py."""
-    return next(path.parent.name for path in project.glob("*/main.py"))
+    contract.assert_docs_in_browser(browser, live.base)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

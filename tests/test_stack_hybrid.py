@@ -16,7 +16,6 @@ from harness import (
     generate_committed,
     git,
     http,
-    postgres_available,
     run,
     snapshot_template,
 )
@@ -157,20 +156,16 @@ def test_docs_in_a_browser(browser, on_sqlite):
     contract.assert_docs_in_browser(browser, service)
 
 
-def test_core_and_service_work_together_on_postgresql(project):
-    if not postgres_available():
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
+def test_core_and_service_work_together_on_postgresql(project, production):
+    """Both suites on PostgreSQL, then the walk against the session's production pair on it
+    (conftest's `production`, which skips without PostgreSQL)."""
     run(
         ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
         project,
         DATABASE_URL=fresh_postgres_database("stackwise_hybrid_suite"),
     )
-    database_url = fresh_postgres_database("stackwise_hybrid_live")
-    with (
-        drf_core(project, database_url) as core,
-        realtime_service(project, database_url) as service,
-    ):
-        walk(project, database_url, core, service)
+    live = production("hybrid")
+    walk(project, live.database_url, live.base, live.service)
 
 
 def test_a_drf_project_grows_into_hybrid_and_keeps_every_edit(tmp_path, installed):
