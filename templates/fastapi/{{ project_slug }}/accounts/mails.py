@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from fastapi import BackgroundTasks
+from starlette.concurrency import run_in_threadpool
 
 from ..mail.tasks import send_email
 
@@ -22,5 +23,13 @@ def queue(background: BackgroundTasks, mail: Mail | None) -> None:
     address takes the same time as one for a real account."""
     if mail is not None:
         background.add_task(
+            send_email.delay, to=mail.to, template=mail.template, context=mail.context
+        )
+
+
+async def send(mail: Mail | None) -> None:
+    """Queues the mail now, from a thread (for the back office's actions: they answer after)."""
+    if mail is not None:
+        await run_in_threadpool(
             send_email.delay, to=mail.to, template=mail.template, context=mail.context
         )

@@ -96,7 +96,12 @@ async def password_reset_mail(session: AsyncSession, settings: Settings, email: 
     """The reset email for the account of `email`, if there is an active one. Both cases do the
     same work before the answer (one query; the mail goes after it): nothing tells them apart."""
     user = await session.scalar(select(User).where(User.email == email.lower()))
-    if user is None or not user.is_active:
+    return None if user is None else reset_mail(settings, user)
+
+
+def reset_mail(settings: Settings, user: User) -> Mail | None:
+    """The reset email for the user; None for a deactivated account (its links never work)."""
+    if not user.is_active:
         return None
     return link_mail(settings, "password_reset", user, user.email)
 
