@@ -79,8 +79,9 @@ async def _change(session: AsyncSession, user: User, *unchanged: object, **value
 
 
 def verification_mail(settings: Settings, user: User) -> Mail | None:
-    """The verification email for the user's address; None when it is verified already."""
-    if user.email_verified:
+    """The verification email for the user's address; None when it is verified already, or
+    the account is deactivated (its links never work)."""
+    if user.email_verified or not user.is_active:
         return None
     return link_mail(settings, "verify_email", user, user.email)
 
