@@ -33,7 +33,7 @@ class InvalidLink(Exception):
 
 @dataclass(frozen=True)
 class Claims:
-    """What a well-signed token says, before its user's state is checked (check_state)."""
+    """What a well-formed token says; check_state then checks its signature against the user."""
 
     user_id: int
     payload: str
