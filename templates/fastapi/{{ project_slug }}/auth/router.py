@@ -1,7 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
 
+from ..accounts.mails import queue
+from ..accounts.service import verification_mail
 from ..core.database import DbSession
 from ..core.errors import DESCRIPTIONS, ApiError, error_responses
 from ..core.rate_limit import client_ip, limit, limit_registrations
@@ -27,12 +29,20 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     dependencies=[Depends(limit_registrations)],
     responses=error_responses(400, 413, 415, 429, 503),
 )
-async def register(body: RegisterRequest, session: DbSession, passwords: Passwords) -> User:
+async def register(
+    body: RegisterRequest,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: Passwords,
+    background: BackgroundTasks,
+) -> User:
+    """Creates the account and mails the link that verifies its address (accounts/)."""
     if problems := password_problems(body.password, body.model_dump()):
         raise ApiError(400, "validation_error", DESCRIPTIONS[400], {"password": problems})
     user = await service.create_user(
         session, passwords, body.email, body.password, full_name=body.full_name
     )
+    queue(background, verification_mail(settings, user))
     return User.model_validate(user)
 
 
@@ -55,6 +65,12 @@ async def token(
     if user is None:
         raise ApiError(
             401, "authentication_failed", "No active account found with the given credentials."
+        )
+    if settings.require_verified_email and not user.email_verified:
+        raise ApiError(
+            401,
+            "authentication_failed",
+            "Verify your email address first: open the link in the email we sent you.",
         )
     return await service.issue_tokens(session, settings, user.id)
 

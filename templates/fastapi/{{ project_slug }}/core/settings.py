@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     # year of HSTS in production, neither in development.
     secure_ssl_redirect: bool | None = None
     secure_hsts_seconds: int | None = Field(default=None, ge=0)
+    # The account emails (accounts/): their links lead to the frontend's pages, their tokens
+    # expire after these lifetimes, and unverified users may sign in unless required otherwise.
+    frontend_url: str = Field(default="http://localhost:3000", pattern=r"^https?://[^\s]+$")
+    require_verified_email: bool = False
+    email_verification_hours: int = Field(default=48, gt=0)
+    password_reset_minutes: int = Field(default=60, gt=0)
+    email_change_hours: int = Field(default=24, gt=0)
+    # console:// prints each email; smtp://user:password@host:port, smtp+tls://... (STARTTLS)
+    # and smtp+ssl://... (TLS) send it (mail/).
+    email_url: str = "console://"
+    default_from_email: str = "noreply@localhost"
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""Email: rendered from Jinja2 templates, sent over SMTP or printed (EMAIL_URL)."""
