@@ -8,8 +8,8 @@ import os
 import pytest
 from accounts import walk
 from harness import POSTGRES_ADMIN_URL, fresh_postgres_database, postgres_available, psql
-from mailbox import Mailbox
 from servers import drf_core
+from smtp_mailbox import Mailbox
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,8 @@
 """A real SMTP server for the tests (aiosmtpd), on a free loopback port, keeping what it receives.
+(Not named mailbox.py: that would shadow the standard library's mailbox, which aiosmtpd imports.)
 
-    with Mailbox() as mailbox:          # EMAIL_URL=mailbox.url for the server under test
-        message = mailbox.wait_for("ada@example.com")
+with Mailbox() as mailbox:          # EMAIL_URL=mailbox.url for the server under test
+    message = mailbox.wait_for("ada@example.com")
 """
 
 from __future__ import annotations
