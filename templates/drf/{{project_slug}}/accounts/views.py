@@ -1,5 +1,6 @@
 """The account flows (contract.md, "Account emails"): each email carries a link to the frontend,
-whose page posts the link's token back here. The emails go through the task queue (mail/tasks.py)."""
+whose page posts the link's token back here. The emails go through the task queue
+(mail/tasks.py)."""
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
