@@ -203,9 +203,9 @@ def test_a_mail_queued_by_the_app_arrives_over_smtp_and_health_reports_redis(sit
     site.send_probe(n)
     [message] = site.mailbox.wait_for(f"Probe {n}")
     assert message["From"] == FROM and message["To"] == "ada@example.com"
-    # Both bodies; the plain one unescaped, the HTML one as the template wrote it.
-    assert message.get_body(("plain",)).get_content() == f"Plain {n} & more\n"
-    assert message.get_body(("html",)).get_content() == f"<p>HTML {n} &amp; more</p>\n"
+    # Both bodies (SMTP ends lines with CRLF); the plain one unescaped, the HTML one as written.
+    assert message.get_body(("plain",)).get_content() == f"Plain {n} & more\r\n"
+    assert message.get_body(("html",)).get_content() == f"<p>HTML {n} &amp; more</p>\r\n"
 
 
 def test_a_mail_queued_while_the_worker_is_dead_arrives_once_it_is_back(site):
