@@ -38,7 +38,6 @@ from harness import (
     run,
     scratch_copy,
     server,
-    stop,
 )
 from servers import STAFF, drf_core, drf_env
 
@@ -131,7 +130,7 @@ class Worker:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            stop(self.process)
+            self.kill()  # the tests are over: nothing left to finish
         self.log.unlink(missing_ok=True)
 
 
@@ -257,3 +256,50 @@ def test_the_scheduled_cleanup_run_by_the_worker_removes_expired_rows(site):
     assert psql(db, f"SELECT count(*) FROM {tokens} WHERE expires_at < now()") == "0"
     refreshed = http("POST", f"{site.bases[0]}/api/auth/refresh", {"refresh": current})
     assert refreshed.status == 200, refreshed.text
+
+
+# The hybrid's realtime service counts each user's open streams in Redis (realtime/slots.py):
+# two RedisSlots stand for two processes of the service, as a server's workers would hold them.
+SLOTS_CHECK = """
+import asyncio, sys
+from redis.asyncio import Redis
+from realtime import slots
+
+async def main():
+    slots.TTL_SECONDS = 1.0  # a minute in production
+    redis = Redis.from_url(sys.argv[1])
+    one, two = slots.RedisSlots(redis, limit=2), slots.RedisSlots(redis, limit=2)
+    first, second = await one.take(7), await two.take(7)
+    assert first and second, (first, second)
+    assert await one.take(7) is None and await two.take(7) is None  # 2 across both
+    assert await two.take(8)  # per user
+    await one.release(7, first)
+    third = await two.take(7)  # a released place is free for any process
+    assert third
+    # Process two keeps `third` alive; `second` stands for a process that died: never refreshed,
+    # it lapses, and its place is free again.
+    await asyncio.sleep(0.6)
+    await two.refresh({third: 7})
+    await asyncio.sleep(0.6)
+    assert await one.take(7)
+    assert await one.take(7) is None
+    await redis.aclose()
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+def test_the_realtime_stream_limit_is_counted_in_redis_across_processes(installed):
+    redis_url = f"redis://127.0.0.1:6379/{REDIS_DB + 1}"
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis does not answer on 127.0.0.1:6379 ({error}): start redis-server")
+    service = installed("hybrid") / "services/realtime"
+    try:
+        result = run(["uv", "run", "python", "-c", SLOTS_CHECK, redis_url], service)
+    finally:
+        client.flushdb()
+    assert result.stdout.strip() == "ok"

@@ -11,6 +11,7 @@ TTL_SECONDS instead of counting against the user forever.
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from collections import Counter
@@ -94,5 +95,5 @@ class RedisSlots:
             for slot, user_id in held.items():
                 # XX: only a slot still there; one that lapsed meanwhile is not brought back.
                 pipe.zadd(self._key(user_id), {slot: lapses_at}, xx=True)
-                pipe.expire(self._key(user_id), TTL_SECONDS)
+                pipe.expire(self._key(user_id), math.ceil(TTL_SECONDS))
             await pipe.execute()
