@@ -13,5 +13,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": dict.fromkeys(RATE_LIMITED, "10000/minute"),
 }
 
-# Mail stays in memory (django.core.mail.outbox), whatever EMAIL_URL says.
+# No service to start, whatever .env says: a cache of the test process, tasks run at once in it
+# (their errors fail the test), and mail kept in django.core.mail.outbox (pytest-django).
+REDIS_URL = ""
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
