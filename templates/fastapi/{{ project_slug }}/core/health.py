@@ -29,9 +29,10 @@ class Health(BaseModel):
     },
 )
 async def health(session: DbSession, request: Request, response: Response) -> Health:
-    """Ready when the database answers a real query and Redis (when REDIS_URL is set) a PING;
-    503 otherwise, for load balancers: without Redis no request can be rate limited or queue
-    a task."""
+    """Ready when the database answers a real query and Redis, when the service uses it, a
+    ping; 503 otherwise, for load balancers."""
+    # Redis is checked only with REDIS_URL set; then it is required: without it no request can
+    # be rate limited or queue a task.
     checks = {"database": await database_status(session)}
     if request.app.state.redis is not None:
         checks["redis"] = await redis_status(request.app.state.redis)
