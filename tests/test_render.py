@@ -52,6 +52,8 @@ def test_no_template_syntax_leaks(rendered, stack):
     for path in files:
         relative = path.relative_to(project)
         assert not any(marker in str(relative) for marker in ("{{", "{%", ".jinja")), relative
+        if "templates" in relative.parts:
+            continue  # the project's own templates (its mails): their syntax is theirs
         try:
             text = path.read_text()
         except UnicodeDecodeError:

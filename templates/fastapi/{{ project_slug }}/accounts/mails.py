@@ -3,9 +3,9 @@
 from dataclasses import dataclass, field
 
 from fastapi import BackgroundTasks
-from starlette.concurrency import run_in_threadpool
 
 from ..mail.tasks import send_email
+from ..worker import enqueue
 
 
 @dataclass(frozen=True)
@@ -18,18 +18,16 @@ class Mail:
 
 
 def queue(background: BackgroundTasks, mail: Mail | None) -> None:
-    """Queues the mail once the response is sent, in a thread (send_email.delay blocks when
-    tasks run in-process): the answer never waits for it, and a password reset for an unknown
-    address takes the same time as one for a real account."""
+    """Queues the mail once the response is sent (enqueue: from a thread, never on the event
+    loop). The answer never waits for the queue, nor for SMTP when tasks run in-process (no
+    REDIS_URL), so a password reset for an unknown address answers like one for an account."""
     if mail is not None:
         background.add_task(
-            send_email.delay, to=mail.to, template=mail.template, context=mail.context
+            enqueue, send_email, to=mail.to, template=mail.template, context=mail.context
         )
 
 
 async def send(mail: Mail | None) -> None:
-    """Queues the mail now, from a thread (for the back office's actions: they answer after)."""
+    """Queues the mail now (for the back office's actions: they answer after)."""
     if mail is not None:
-        await run_in_threadpool(
-            send_email.delay, to=mail.to, template=mail.template, context=mail.context
-        )
+        await enqueue(send_email, to=mail.to, template=mail.template, context=mail.context)

@@ -30,7 +30,7 @@ ACCEPTED = {"status_code": status.HTTP_202_ACCEPTED, "response_class": Response}
 async def verify_email(
     body: VerifyEmailRequest, request: Request, session: DbSession, settings: AppSettings
 ) -> None:
-    limit(request, "verify_email", client_ip(request))
+    await limit(request, "verify_email", client_ip(request))
     await service.verify_email(session, settings, body.token)
 
 
@@ -43,7 +43,7 @@ async def verify_email(
 async def resend_verification(
     request: Request, user: CurrentUser, settings: AppSettings, background: BackgroundTasks
 ) -> None:
-    limit(request, "verify_email_resend", f"user:{user.id}")
+    await limit(request, "verify_email_resend", f"user:{user.id}")
     queue(background, service.verification_mail(settings, user))
 
 
@@ -62,7 +62,7 @@ async def password_reset(
 ) -> None:
     """202 whether or not the address has an account: the answer tells nobody which exist."""
     # Per email and IP: one address cannot be flooded with mails, nor one client probe many.
-    limit(request, "password_reset", body.email, client_ip(request))
+    await limit(request, "password_reset", body.email, client_ip(request))
     queue(background, await service.password_reset_mail(session, settings, body.email))
 
 
@@ -79,7 +79,7 @@ async def password_reset_confirm(
     settings: AppSettings,
     passwords: Passwords,
 ) -> None:
-    limit(request, "password_reset_confirm", client_ip(request))
+    await limit(request, "password_reset_confirm", client_ip(request))
     await service.reset_password(session, settings, passwords, body.token, body.password)
 
 
@@ -99,7 +99,7 @@ async def email_change(
     background: BackgroundTasks,
 ) -> None:
     # Per user: each attempt checks the password, so this bucket also slows guessing it.
-    limit(request, "email_change", f"user:{user.id}")
+    await limit(request, "email_change", f"user:{user.id}")
     mail = await service.email_change_mail(
         session, settings, passwords, user, body.email, body.password
     )
@@ -119,5 +119,5 @@ async def email_change_confirm(
     settings: AppSettings,
     background: BackgroundTasks,
 ) -> None:
-    limit(request, "email_change_confirm", client_ip(request))
+    await limit(request, "email_change_confirm", client_ip(request))
     queue(background, await service.change_email(session, settings, body.token))

@@ -60,7 +60,7 @@ async def token(
 ) -> TokenPair:
     # Per email and IP: guessing one account's password from one place is slow, and one
     # client's failures do not lock the account's owner out elsewhere.
-    limit(request, "token", body.email.strip().lower(), client_ip(request))
+    await limit(request, "token", body.email.strip().lower(), client_ip(request))
     user = await service.authenticate(session, passwords, body.email, body.password)
     if user is None:
         raise ApiError(
@@ -86,7 +86,7 @@ async def refresh(
     family = await service.refresh_family(session, settings, body.refresh)
     # Per family: one sign-in's refreshes, wherever they come from; an unreadable token counts
     # against the client's IP.
-    limit(request, "refresh", f"family:{family}" if family else f"ip:{client_ip(request)}")
+    await limit(request, "refresh", f"family:{family}" if family else f"ip:{client_ip(request)}")
     return await service.rotate_tokens(session, settings, body.refresh)
 
 

@@ -1,66 +1,38 @@
-"""send_email: the one way code sends an email (a stand-in for the task queue's task).
+from typing import Any
 
-Call it as the queue's task is called, `send_email.delay(to=..., template=..., context=...)`,
-from a thread, never on the event loop: here it renders and sends at once (the eager mode of a
-queue with no broker), which blocks on SMTP. The templates are `<template>_subject.txt`,
-`<template>.txt` and `<template>.html` in any domain package's `templates/` folder."""
+from celery import Task
+from celery.utils.time import get_exponential_backoff_interval
 
-import smtplib
-from email.message import EmailMessage
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
+from ..core.email_url import parse_email_url
 from ..core.settings import get_settings
+from ..worker import celery_app
+from .render import render_email
+from .send import deliver, is_transient
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-templates = Environment(
-    loader=FileSystemLoader(sorted(PACKAGE_DIR.glob("*/templates"))),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,  # a missing variable is an error, not an empty link
-    keep_trailing_newline=True,
-)
+# Transient failures are tried again after about 10 s, 20 s, 40 s ... up to 10 minutes apart, for
+# about an hour in all; then the task fails and the worker logs it.
+MAX_RETRIES = 8
+BACKOFF_SECONDS = 10
+BACKOFF_MAX_SECONDS = 600
 
 
-def render(to: str, template: str, context: dict) -> EmailMessage:
+@celery_app.task(bind=True, max_retries=MAX_RETRIES)
+def send_email(self: Task, to: str, template: str, context: dict[str, Any]) -> None:
+    """Renders mail/templates/<template>* with `context` and sends it to `to`.
+
+    Everything comes in the arguments (no database read), so a retry or a redelivery sends the
+    same mail; it keeps its Message-ID (the task's id), by which mail systems drop duplicates."""
     settings = get_settings()
-    message = EmailMessage()
-    subject = templates.get_template(f"{template}_subject.txt").render(context)
-    message["Subject"] = " ".join(subject.split())  # one line, whatever the template holds
-    message["From"] = settings.default_from_email
-    message["To"] = to
-    message.set_content(templates.get_template(f"{template}.txt").render(context))
-    message.add_alternative(templates.get_template(f"{template}.html").render(context), "html")
-    return message
-
-
-def deliver(message: EmailMessage, email_url: str) -> None:
-    """console:// prints; smtp://, smtp+tls:// (STARTTLS) and smtp+ssl:// send."""
-    url = urlsplit(email_url)
-    if url.scheme == "console":  # readable: the headers, then each body decoded
-        headers = "".join(f"{name}: {value}\n" for name, value in message.items())
-        bodies = [part.get_content() for part in message.iter_parts()]
-        print(headers, *bodies, sep="\n", flush=True)
-        return
-    if url.scheme not in ("smtp", "smtp+tls", "smtp+ssl"):
-        raise ValueError(f"EMAIL_URL: unknown scheme {url.scheme!r}")
-    host = url.hostname or "localhost"
-    port = url.port or {"smtp": 25, "smtp+tls": 587, "smtp+ssl": 465}[url.scheme]
-    smtp_class = smtplib.SMTP_SSL if url.scheme == "smtp+ssl" else smtplib.SMTP
-    with smtp_class(host, port, timeout=30) as smtp:
-        if url.scheme == "smtp+tls":
-            smtp.starttls()
-        if url.username:
-            smtp.login(unquote(url.username), unquote(url.password or ""))
-        smtp.send_message(message)
-
-
-class SendEmail:
-    """The task's calling convention: .delay(to=..., template=..., context=...)."""
-
-    def delay(self, to: str, template: str, context: dict) -> None:
-        deliver(render(to, template, context), get_settings().email_url)
-
-
-send_email = SendEmail()
+    message = render_email(template, context, settings.default_from_email, to)
+    domain = settings.default_from_email.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<{self.request.id}@{domain}>"
+    try:
+        deliver(message, parse_email_url(settings.email_url))
+    except Exception as error:
+        # Eager (no REDIS_URL): no worker to try again later; the failure is logged.
+        if self.request.is_eager or not is_transient(error):
+            raise
+        countdown = get_exponential_backoff_interval(
+            BACKOFF_SECONDS, self.request.retries, BACKOFF_MAX_SECONDS, full_jitter=True
+        )
+        raise self.retry(exc=error, countdown=countdown) from error
