@@ -1,32 +1,29 @@
 """Background jobs and email of the drf stack, as deployed: the production server (gunicorn),
 Redis (REDIS_URL) and a real Celery worker started with `make worker`, as the README says, and
-a real SMTP server (aiosmtpd) as EMAIL_URL.
+the session's SMTP server (conftest's `mailbox`) as EMAIL_URL.
 
-One project (a private copy of the installed drf project, with a mail template of the test's
-own), one database, one Redis database (REDIS_DB, flushed first) and one SMTP server for the
-whole module; each test checks several promises per sequence.
+One project (the session's installed drf project, unchanged: the mails are the ones it ships),
+one database, one Redis database (REDIS_DB, flushed first) and one worker for the whole module;
+each test checks several promises per sequence.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
+from accounts import PASSWORD, link_token
 from harness import (
     POSTGRES_ADMIN_URL,
     free_port,
@@ -36,10 +33,10 @@ from harness import (
     project_env,
     psql,
     run,
-    scratch_copy,
     server,
 )
-from servers import STAFF, drf_core, drf_env
+from servers import FRONTEND_URL, STAFF, drf_core, drf_env
+from smtp_mailbox import Mailbox
 
 pytestmark = pytest.mark.slow
 
@@ -48,37 +45,6 @@ REDIS_DB = 7  # this module's own database on the machine's Redis
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 RATE_LIMIT = 4  # AUTH_RATE_LIMIT per minute: the shared limit trips at request 5
 FROM = "Acme <hello@acme.test>"
-# The mail the test adds to its copy of the project, as an owner adds one (README, Email).
-PROBE = {
-    "probe_subject.txt": "Probe {{ n }}\n",
-    "probe.txt": "Plain {{ n }} & more\n",
-    "probe.html": "<p>HTML {{ n }} &amp; more</p>\n",
-}
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received: one email.message.EmailMessage per mail."""
-
-    messages: list = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's handler hook
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 OK"
-
-    def with_subject(self, subject: str) -> list:
-        with self.lock:
-            return [m for m in self.messages if m["Subject"] == subject]
-
-    def wait_for(self, subject: str, timeout: float = 30) -> list:
-        deadline = time.monotonic() + timeout
-        while not (found := self.with_subject(subject)):
-            assert time.monotonic() < deadline, f"no mail {subject!r} in {timeout}s"
-            time.sleep(0.1)
-        return found
 
 
 @dataclass
@@ -89,15 +55,12 @@ class Site:
     mailbox: Mailbox
     worker: Worker
 
-    def manage_shell(self, code: str) -> None:
-        run(["uv", "run", "python", "manage.py", "shell", "-c", code], self.project, **self.env)
-
-    def send_probe(self, n: str) -> None:
-        """Queue a mail from the app's side, as a view does: send_email.delay."""
-        self.manage_shell(
-            f"from {SLUG}.mail.tasks import send_email; "
-            f"send_email.delay(to='ada@example.com', template='probe', context={{'n': {n!r}}})"
-        )
+    def register(self, base: str) -> str:
+        """A new user, registered over HTTP: the view queues its verification mail."""
+        email = f"bg-{uuid.uuid4().hex[:8]}@example.com"
+        created = http("POST", f"{base}/api/auth/register", {"email": email, "password": PASSWORD})
+        assert created.status == 201, created.text
+        return email
 
 
 class Worker:
@@ -134,19 +97,8 @@ class Worker:
         self.log.unlink(missing_ok=True)
 
 
-@contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
-
-
 @pytest.fixture(scope="module")
-def site(installed, tmp_path_factory) -> Iterator[Site]:
+def site(installed, mailbox) -> Iterator[Site]:
     if not postgres_available():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
     broker = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
@@ -154,29 +106,25 @@ def site(installed, tmp_path_factory) -> Iterator[Site]:
         broker.flushdb()
     except redis.RedisError as error:
         pytest.skip(f"Redis does not answer on 127.0.0.1:6379 ({error}): start redis-server")
-    project = scratch_copy(installed("drf"), tmp_path_factory.mktemp("bg") / "project")
-    mail = project / SLUG / "mail/templates/mail"
-    mail.mkdir(parents=True)
-    for name, text in PROBE.items():
-        (mail / name).write_text(text)
+    project = installed("drf")
     name = f"stackwise_background_drf_{os.getpid()}"
     database_url = fresh_postgres_database(name, prefix="")
     try:
-        with smtp_server() as (mailbox, smtp_port):
-            env = {
-                **drf_env(database_url),
-                "REDIS_URL": REDIS_URL,
-                "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-                "DEFAULT_FROM_EMAIL": FROM,
-                "AUTH_RATE_LIMIT": f"{RATE_LIMIT}/minute",
-            }
-            worker = Worker(project, env)
-            with drf_core(project, database_url, **env) as first, web(project, env) as second:
-                try:
-                    worker.start()
-                    yield Site(project, env, (first, second), mailbox, worker)
-                finally:
-                    worker.stop()
+        env = {
+            **drf_env(database_url),
+            "REDIS_URL": REDIS_URL,
+            "EMAIL_URL": mailbox.url,
+            "DEFAULT_FROM_EMAIL": FROM,
+            "FRONTEND_URL": FRONTEND_URL,
+            "AUTH_RATE_LIMIT": f"{RATE_LIMIT}/minute",
+        }
+        worker = Worker(project, env)
+        with drf_core(project, database_url, **env) as first, web(project, env) as second:
+            try:
+                worker.start()
+                yield Site(project, env, (first, second), mailbox, worker)
+            finally:
+                worker.stop()
     finally:
         broker.flushdb()
         psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -198,36 +146,36 @@ def test_a_mail_queued_by_the_app_arrives_over_smtp_and_health_reports_redis(sit
         assert health.status == 200, health.text
         assert health.json() == {"status": "ok", "database": "ok", "redis": "ok"}
 
-    n = uuid.uuid4().hex[:8]
-    site.send_probe(n)
-    [message] = site.mailbox.wait_for(f"Probe {n}")
-    assert message["From"] == FROM and message["To"] == "ada@example.com"
-    # Both bodies (SMTP ends lines with CRLF); the plain one unescaped, the HTML one as written.
-    assert message.get_body(("plain",)).get_content() == f"Plain {n} & more\r\n"
-    assert message.get_body(("html",)).get_content() == f"<p>HTML {n} &amp; more</p>\r\n"
+    email = site.register(site.bases[0])  # queued in Redis by the view, sent by the worker
+    message = site.mailbox.wait_for(email)
+    assert message["From"] == FROM and message["To"] == email
+    # The shipped verify_email: both bodies carry the link (SMTP ends lines with CRLF), the plain
+    # one unescaped, the HTML one escaped by its template.
+    link_token(message, FRONTEND_URL, "verify_email")
+    assert "\r\n" in message.get_body(("plain",)).get_content()
+    assert "<a href=" in message.get_body(("html",)).get_content()
 
 
 def test_a_mail_queued_while_the_worker_is_dead_arrives_once_it_is_back(site):
     site.worker.kill()  # SIGKILL: no shutdown, nothing handed back
-    n = uuid.uuid4().hex[:8]
-    site.send_probe(n)
+    email = site.register(site.bases[1])
     time.sleep(0.5)
-    assert site.mailbox.with_subject(f"Probe {n}") == []  # queued in Redis, not sent
+    assert site.mailbox.to(email) == []  # queued in Redis, not sent
     site.worker.start()
-    site.mailbox.wait_for(f"Probe {n}")
+    site.mailbox.wait_for(email)
     time.sleep(1.5)  # a second delivery would come now
-    assert len(site.mailbox.with_subject(f"Probe {n}")) == 1
+    assert len(site.mailbox.to(email)) == 1
 
 
 def test_two_web_processes_share_the_rate_limit(site):
-    """Alternating between the two servers, the limit trips at request RATE_LIMIT + 1 overall
-    (per-process counts would allow 2 × RATE_LIMIT)."""
+    """Alternating between the two servers, sign-ins for one address trip the limit at request
+    RATE_LIMIT + 1 overall (per-process counts would allow 2 x RATE_LIMIT). The sign-in bucket
+    (per email and client IP), so the registrations of the mail tests spend none of it."""
+    body = {"email": f"shared-{uuid.uuid4().hex[:8]}@example.com", "password": "pw-x9-Kq3-zz7"}
     statuses = []
     for i in range(RATE_LIMIT + 2):
-        base = site.bases[i % 2]
-        body = {"email": f"shared-{uuid.uuid4().hex[:8]}@example.com", "password": "pw-x9-Kq3-zz7"}
-        statuses.append(http("POST", f"{base}/api/auth/register", body).status)
-    assert statuses == [201] * RATE_LIMIT + [429, 429], statuses
+        statuses.append(http("POST", f"{site.bases[i % 2]}/api/auth/token", body).status)
+    assert statuses == [401] * RATE_LIMIT + [429, 429], statuses
 
 
 def test_the_scheduled_cleanup_run_by_the_worker_removes_expired_rows(site):

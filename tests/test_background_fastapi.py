@@ -3,7 +3,8 @@ processes) and a real Celery worker (`make worker`), sharing Redis (a database o
 own, flushed) and sending mail to a real SMTP server (aiosmtpd) started here.
 
 Mail is sent the way the app's code sends it (`send_email.delay`, in a process with the
-server's environment) from a template an owner added to mail/templates/."""
+server's environment) with a template the project ships (verify_email): the installed project is
+used as it is."""
 
 from __future__ import annotations
 
@@ -44,12 +45,7 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 RATE = 4  # AUTH_RATE_LIMIT of this module's server: N/day, so no window ends mid-test
 # Seconds before a task held by a dead worker goes to another: short, to see it happen.
 VISIBILITY_TIMEOUT = "4"
-MAIL_TEMPLATES = {
-    "background_probe_subject.txt": "Probe {{ marker }}\n",
-    "background_probe.txt": "Plain {{ marker }}\n",
-    "background_probe.html": '{% extends "_layout.html" %}{% block content %}'
-    "<p>Html {{ marker }}</p>{% endblock %}",
-}
+LINK = "http://localhost:3000/verify-email?token="
 
 
 @dataclass
@@ -80,13 +76,13 @@ class Mailbox:
     def release(self) -> None:
         self.released.set()
 
-    def with_subject(self, subject: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["Subject"] == subject]
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
 
-    def wait_for(self, subject: str, timeout: float = 30) -> EmailMessage:
+    def wait_for(self, address: str, timeout: float = 30) -> EmailMessage:
         deadline = time.monotonic() + timeout
-        while not (found := self.with_subject(subject)):
-            assert time.monotonic() < deadline, f"no mail {subject!r} in {timeout}s"
+        while not (found := self.to(address)):
+            assert time.monotonic() < deadline, f"no mail to {address} in {timeout}s"
             time.sleep(0.1)
         return found[0]
 
@@ -150,9 +146,6 @@ def site(installed) -> Iterator[Site]:
     client.flushdb()
     project = installed("fastapi")
     package = next(path.parent.name for path in project.glob("*/main.py"))
-    templates = project / package / "mail" / "templates"
-    for name, text in MAIL_TEMPLATES.items():
-        (templates / name).write_text(text)
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -171,21 +164,21 @@ def site(installed) -> Iterator[Site]:
             yield Site(project, package, base, database_url, env, mailbox, client)
     finally:
         smtp.stop()
-        for name_ in MAIL_TEMPLATES:
-            (templates / name_).unlink(missing_ok=True)
         psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         client.flushdb()
         client.close()
 
 
 def send_probe(site: Site, marker: str) -> str:
-    """Queues a mail with the app's send_email; returns its subject."""
+    """Queues the shipped verification mail with the app's send_email, to an address of its
+    own, its link ending in `marker`; returns the address."""
+    address = f"{marker}-{uuid.uuid4().hex[:8]}@acme.test"
+    context = {"email": address, "link": f"{LINK}{marker}", "valid_for": "48 hours"}
     site.python(
         f"from {site.package}.mail.tasks import send_email; "
-        f"send_email.delay(to='ada@acme.test', template='background_probe', "
-        f"context={{'marker': {marker!r}}})"
+        f"send_email.delay(to={address!r}, template='verify_email', context={context!r})"
     )
-    return f"Probe {marker}"
+    return address
 
 
 def add_refresh_tokens(site: Site) -> None:
@@ -208,10 +201,14 @@ def add_refresh_tokens(site: Site) -> None:
 def test_the_worker_sends_mail_runs_the_cleanup_and_loses_no_task_when_killed(site: Site) -> None:
     add_refresh_tokens(site)
     with worker(site) as first:
-        mail = site.mailbox.wait_for(send_probe(site, "first"))
-        assert mail["From"] == "noreply@acme.test" and mail["To"] == "ada@acme.test"
-        assert mail.get_body(("plain",)).get_content().rstrip() == "Plain first"
-        assert "<p>Html first</p>" in mail.get_body(("html",)).get_content()
+        address = send_probe(site, "first")
+        mail = site.mailbox.wait_for(address)
+        assert (
+            mail["From"] == "noreply@acme.test" and mail["Subject"] == "Verify your email address"
+        )
+        assert f"{LINK}first\r\n" in mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        assert f'href="{LINK}first"' in html and "<!doctype html>" in html  # in the layout
 
         # The daily cleanup, sent now as beat sends it: the expired records go.
         job = f"{site.package}.auth.tasks.delete_expired_refresh_tokens"
@@ -225,19 +222,19 @@ def test_the_worker_sends_mail_runs_the_cleanup_and_loses_no_task_when_killed(si
 
         # The worker dies (SIGKILL, pool and all) while it hands a mail to the SMTP server.
         site.mailbox.hold()
-        subject = send_probe(site, "second")
+        address = send_probe(site, "second")
         assert site.mailbox.held.wait(30), "the worker never started sending"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     site.mailbox.release()  # the dead worker's connection gets a 451 it never reads
-    assert not site.mailbox.with_subject(subject)
+    assert not site.mailbox.to(address)
     # A worker that starts takes over the tasks a dead worker held for longer than the
     # visibility timeout (running workers look again every few minutes).
     time.sleep(float(VISIBILITY_TIMEOUT))
     with worker(site):
-        site.mailbox.wait_for(subject, timeout=30)
+        site.mailbox.wait_for(address, timeout=30)
         time.sleep(2)  # time for a duplicate to show up: none does
-    assert len(site.mailbox.with_subject(subject)) == 1
+    assert len(site.mailbox.to(address)) == 1
 
 
 def test_the_web_processes_share_the_rate_limit(site: Site) -> None:
