@@ -48,8 +48,11 @@ def redis_state() -> str:
 
 
 class HealthView(APIView):
-    """200 when the app can query its database (and reach Redis, when REDIS_URL is set), 503
-    when it cannot (for load balancers)."""
+    """200 when the app can query its database (and reach Redis, when it uses one), 503 when it
+    cannot (for load balancers)."""
+
+    # The docstring is the schema's description, read by clients: "when it uses one" is when
+    # REDIS_URL is set, and only then does the answer carry "redis".
 
     authentication_classes = []
     permission_classes = []
