@@ -119,6 +119,7 @@ class EventFeed:
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        """Free the stream's place (again: it does nothing the second time)."""
         streams = self._subscribers.get(subscription.user_id, set())
         streams.discard(subscription)
         if not streams:

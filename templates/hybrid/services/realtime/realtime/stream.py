@@ -148,6 +148,9 @@ class EventStreamResponse(Response):
             for task in (writer, left, ended):
                 task.cancel()
             await asyncio.gather(writer, left, ended, return_exceptions=True)
+        # The stream is over: its place is free from now, not once its last message has left
+        # (up to END_SECONDS for a client that reads nothing).
+        self.feed.unsubscribe(subscription)
         if left in done:
             return
         if writer in done:
