@@ -169,6 +169,26 @@ async def test_a_reader_that_reads_nothing_is_dropped_and_its_place_freed(
     await again.leave()
 
 
+async def test_a_dropped_stream_frees_its_place_before_its_last_message_leaves(
+    app, client, auth, monkeypatch
+):
+    monkeypatch.setattr(stream_module, "END_SECONDS", 60)
+    stalled = [await open_stream(app, auth) for _ in range(2)]  # the user's whole allowance
+    for stream in stalled:
+        stream.reading.clear()
+    await send_events(client, auth, 1, count=10)
+    deadline = time.monotonic() + 5
+    while await (again := Stream(app, auth(1))).open() == 429:  # a 429 takes no place
+        assert time.monotonic() < deadline, "the dropped streams kept their places"
+        await asyncio.sleep(0.02)
+    assert not any(stream.task.done() for stream in stalled)  # still offering `event: end`
+    for stream in stalled:
+        stream.reading.set()
+        assert await end_reason(stream) == "fell_behind"
+        await stream.ended()
+    await again.leave()
+
+
 async def test_a_user_holds_a_bounded_number_of_streams(app, client, auth):
     first, second = await open_stream(app, auth, 1), await open_stream(app, auth, 1)
     reply = await client.get("/api/events/stream", headers=auth(1))
