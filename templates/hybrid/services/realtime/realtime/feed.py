@@ -77,6 +77,7 @@ class EventFeed:
         self._subscribers: dict[int, set[Subscription]] = defaultdict(set)
         self._last_id: int | None = None  # None until the database first answers
         self._tasks: list[asyncio.Task] = []
+        self._shutting_down = False
 
     async def start(self) -> None:
         try:
@@ -98,6 +99,14 @@ class EventFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def shut_down(self) -> None:
+        """End every open stream, and each one opened from now on, with reason `shutdown`: the
+        server waits for open responses to finish before it stops, and a stream never would."""
+        self._shutting_down = True
+        for streams in self._subscribers.values():
+            for subscription in streams:
+                subscription.end("shutdown")
+
     def subscribe(self, user_id: int) -> Subscription:
         """A subscription to the user's events written from now on; unsubscribe it when done.
         Checking the count and adding to it happen with no await between: no race."""
@@ -105,9 +114,12 @@ class EventFeed:
             raise StreamLimitReached
         subscription = Subscription(user_id, asyncio.Queue(maxsize=self._buffer))
         self._subscribers[user_id].add(subscription)
+        if self._shutting_down:
+            subscription.end("shutdown")
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
+        """Free the stream's place (again: it does nothing the second time)."""
         streams = self._subscribers.get(subscription.user_id, set())
         streams.discard(subscription)
         if not streams:
