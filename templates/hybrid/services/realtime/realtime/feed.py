@@ -83,6 +83,7 @@ class EventFeed:
         self._subscribers: dict[int, set[Subscription]] = defaultdict(set)
         self._last_id: int | None = None  # None until the database first answers
         self._tasks: list[asyncio.Task] = []
+        self._shutting_down = False
 
     async def start(self) -> None:
         try:
@@ -105,6 +106,14 @@ class EventFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    def shut_down(self) -> None:
+        """End every open stream, and each one opened from now on, with reason `shutdown`: the
+        server waits for open responses to finish before it stops, and a stream never would."""
+        self._shutting_down = True
+        for streams in self._subscribers.values():
+            for subscription in streams:
+                subscription.end("shutdown")
+
     async def subscribe(self, user_id: int) -> Subscription:
         """A subscription to the user's events written from now on; unsubscribe it when done.
         StreamLimitReached when the user holds max_per_user streams already."""
@@ -113,10 +122,15 @@ class EventFeed:
             raise StreamLimitReached
         subscription = Subscription(user_id, asyncio.Queue(maxsize=self._buffer), slot=slot)
         self._subscribers[user_id].add(subscription)
+        if self._shutting_down:
+            subscription.end("shutdown")
         return subscription
 
     async def unsubscribe(self, subscription: Subscription) -> None:
+        """Free the stream's place (again: it does nothing the second time)."""
         streams = self._subscribers.get(subscription.user_id, set())
+        if subscription not in streams:
+            return  # released already: a slot counts once
         streams.discard(subscription)
         if not streams:
             self._subscribers.pop(subscription.user_id, None)

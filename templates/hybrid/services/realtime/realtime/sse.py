@@ -14,11 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-EndReason = Literal["token_expired", "user_inactive", "fell_behind"]
+EndReason = Literal["token_expired", "user_inactive", "fell_behind", "shutdown"]
 END_DETAILS: dict[EndReason, str] = {
     "token_expired": "The access token has expired: get a new one, then reopen the stream.",
     "user_inactive": "The user is inactive or deleted.",
     "fell_behind": "The client read too slowly and fell behind: reopen the stream.",
+    "shutdown": "The server is shutting down: reopen the stream.",
 }
 
 SUBSCRIBED = ": subscribed\n\n"  # from here on, the client misses none of the user's new events

@@ -2,7 +2,8 @@
 
 A stream ends, with a last `event: end` message saying why (realtime/sse.py), when the access
 token that opened it expires, when its user is deactivated or deleted (found within
-STREAM_USER_CHECK_INTERVAL), and when its reader falls more than STREAM_BUFFER events behind.
+STREAM_USER_CHECK_INTERVAL), when its reader falls more than STREAM_BUFFER events behind, and
+when the server is told to stop (realtime/shutdown.py).
 A user may hold STREAM_MAX_PER_USER streams (per process, or across every process when REDIS_URL
 is set: realtime/slots.py); one more is `429 throttled`.
 """
@@ -154,6 +155,9 @@ class EventStreamResponse(Response):
             for task in (writer, left, ended):
                 task.cancel()
             await asyncio.gather(writer, left, ended, return_exceptions=True)
+        # The stream is over: its place is free from now, not once its last message has left
+        # (up to END_SECONDS for a client that reads nothing).
+        await self.feed.unsubscribe(subscription)
         if left in done:
             return
         if writer in done:

@@ -1,5 +1,6 @@
 """The live stream: a user's new events reach their open streams and nobody else's; a stream
-ends, saying why, when its reader falls behind, its token expires or its user is deactivated;
+ends, saying why, when its reader falls behind, its token expires, its user is deactivated or
+the server is told to stop;
 a user holds a bounded number of streams; a browser gets in with a ticket, good for nothing else.
 
 httpx's ASGITransport waits for the whole body, which a stream never finishes: these tests speak
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -166,6 +169,26 @@ async def test_a_reader_that_reads_nothing_is_dropped_and_its_place_freed(
     await again.leave()
 
 
+async def test_a_dropped_stream_frees_its_place_before_its_last_message_leaves(
+    app, client, auth, monkeypatch
+):
+    monkeypatch.setattr(stream_module, "END_SECONDS", 60)
+    stalled = [await open_stream(app, auth) for _ in range(2)]  # the user's whole allowance
+    for stream in stalled:
+        stream.reading.clear()
+    await send_events(client, auth, 1, count=10)
+    deadline = time.monotonic() + 5
+    while await (again := Stream(app, auth(1))).open() == 429:  # a 429 takes no place
+        assert time.monotonic() < deadline, "the dropped streams kept their places"
+        await asyncio.sleep(0.02)
+    assert not any(stream.task.done() for stream in stalled)  # still offering `event: end`
+    for stream in stalled:
+        stream.reading.set()
+        assert await end_reason(stream) == "fell_behind"
+        await stream.ended()
+    await again.leave()
+
+
 async def test_a_user_holds_a_bounded_number_of_streams(app, client, auth):
     first, second = await open_stream(app, auth, 1), await open_stream(app, auth, 1)
     reply = await client.get("/api/events/stream", headers=auth(1))
@@ -219,6 +242,28 @@ async def test_one_query_checks_the_users_of_every_open_stream(app, auth):
     assert len(statements) == 1
     for stream in streams:
         await stream.leave()
+
+
+@pytest.fixture
+def server_stops():
+    """Stands in for the server's own SIGTERM handler (uvicorn's), there before the app starts."""
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda sig, frame: received.append(sig))
+    yield received
+    signal.signal(signal.SIGTERM, previous)
+
+
+async def test_a_stop_signal_ends_every_stream_then_reaches_the_server(server_stops, app, auth):
+    streams = [await open_stream(app, auth, 1), await open_stream(app, auth, 2)]
+    os.kill(os.getpid(), signal.SIGTERM)  # as a deploy stops the service
+    for stream in streams:
+        assert await end_reason(stream) == "shutdown"
+        await stream.ended()
+        assert stream.complete  # the server waits for nothing more
+    assert server_stops == [signal.SIGTERM]  # and stops as it always does
+    late = await open_stream(app, auth, 1)  # one opened before the server stops listening
+    assert await end_reason(late) == "shutdown"
+    await late.ended()
 
 
 async def ticket_for(client, auth, user_id: int = 1, **options) -> dict:
