@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import re
 import sys
 from contextlib import ExitStack
@@ -100,8 +99,7 @@ def production(installed, mailbox):
             key = (stack, tuple(sorted(answers.items())))
             if key not in started:
                 project = installed(stack, **answers)
-                # The process id too: another session on this machine has databases of its own.
-                name = f"stackwise_production_{stack}_{project.name}_{os.getpid()}"
+                name = f"stackwise_production_{stack}_{project.name}"
                 name = re.sub(r"\W+", "_", name)
                 staff = answers.get("back_office", True)
                 mail = {"EMAIL_URL": mailbox.url, "FRONTEND_URL": FRONTEND_URL}

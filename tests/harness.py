@@ -95,11 +95,17 @@ def psql(url: str, sql: str) -> str:
 
 
 def fresh_postgres_database(name: str, prefix: str = "test_") -> str:
-    """Drop and create the database <prefix><name> on the local PostgreSQL; return its URL."""
-    name = f"{prefix}{name}"
+    """Drop and create the database <prefix><name>_<process id> on the local PostgreSQL; return
+    its URL. The process id keeps pytest processes that run side by side (.ci/run's parts,
+    another session on this machine) off each other's databases."""
+    name = f"{prefix}{name}_{os.getpid()}"
     psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     psql(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"')
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def database_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
 
 
 def scratch_copy(project: Path, dst: Path) -> Path:

@@ -8,7 +8,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import POSTGRES_ADMIN_URL, free_port, fresh_postgres_database, psql, run, server
+from harness import (
+    POSTGRES_ADMIN_URL,
+    database_name,
+    free_port,
+    fresh_postgres_database,
+    psql,
+    run,
+    server,
+)
 
 # The key that signs access and refresh tokens: the drf core's JWT_SIGNING_KEY and the fastapi
 # stack's SECRET_KEY in the shared production servers (conftest's `production`).
@@ -172,4 +180,5 @@ def production_servers(
             with realtime_service(project, database_url) as service:
                 yield Production(stack, project, database_url, base, service)
     finally:
-        psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop = f'DROP DATABASE IF EXISTS "{database_name(database_url)}" WITH (FORCE)'
+        psql(POSTGRES_ADMIN_URL, drop)

@@ -10,7 +10,14 @@ import urllib.request
 
 import contract
 import pytest
-from harness import POSTGRES_ADMIN_URL, fresh_postgres_database, postgres_available, psql, run
+from harness import (
+    POSTGRES_ADMIN_URL,
+    database_name,
+    fresh_postgres_database,
+    postgres_available,
+    psql,
+    run,
+)
 from servers import DRF_PRODUCTION, STAFF, drf_core
 
 pytestmark = pytest.mark.slow
@@ -106,10 +113,9 @@ def test_a_database_outage_answers_503_in_the_error_shape(project, answers):
         pytest.skip("the outage path is the same code in every variant")
     if not postgres_available():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432: psql or the server is missing")
-    name = "stackwise_drf_outage"
-    url = fresh_postgres_database(name, prefix="")
+    url = fresh_postgres_database("stackwise_drf_outage", prefix="")
     with drf_core(project, url) as base:
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        drop = f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)'
         contract.walk_database_down(base, lambda: psql(POSTGRES_ADMIN_URL, drop))
 
 

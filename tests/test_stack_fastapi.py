@@ -12,6 +12,7 @@ import contract
 import pytest
 from harness import (
     POSTGRES_ADMIN_URL,
+    database_name,
     free_port,
     fresh_postgres_database,
     postgres_available,
@@ -126,15 +127,14 @@ def test_project_tests_pass_on_postgresql_and_leave_the_developer_database_alone
     """DATABASE_URL names the developer's database, as in their .env: the tests run in a
     test_<name> database of their own on that server, as Django's do, and drop it after."""
     require_postgres()
-    name = f"stackwise_fastapi_dev_{project.name}"
-    url = fresh_postgres_database(name, prefix="")
+    url = fresh_postgres_database(f"stackwise_fastapi_dev_{project.name}", prefix="")
     run(["uv", "run", "alembic", "upgrade", "head"], project, DATABASE_URL=url)
     psql(url, DEVELOPER_USER)
     tables = psql(url, TABLES)
     run(PROJECT_TESTS, project, DATABASE_URL=url)
     assert psql(url, TABLES) == tables
     assert psql(url, "SELECT email FROM users") == "dev@example.com"
-    left_over = f"SELECT datname FROM pg_database WHERE datname = 'test_{name}'"
+    left_over = f"SELECT datname FROM pg_database WHERE datname = 'test_{database_name(url)}'"
     assert psql(POSTGRES_ADMIN_URL, left_over) == ""
 
 
