@@ -26,6 +26,7 @@ import redis
 from accounts import PASSWORD, link_token
 from harness import (
     POSTGRES_ADMIN_URL,
+    database_name,
     free_port,
     fresh_postgres_database,
     http,
@@ -107,8 +108,7 @@ def site(installed, mailbox) -> Iterator[Site]:
     except redis.RedisError as error:
         pytest.skip(f"Redis does not answer on 127.0.0.1:6379 ({error}): start redis-server")
     project = installed("drf")
-    name = f"stackwise_background_drf_{os.getpid()}"
-    database_url = fresh_postgres_database(name, prefix="")
+    database_url = fresh_postgres_database("stackwise_background_drf", prefix="")
     try:
         env = {
             **drf_env(database_url),
@@ -127,7 +127,8 @@ def site(installed, mailbox) -> Iterator[Site]:
                 worker.stop()
     finally:
         broker.flushdb()
-        psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop = f'DROP DATABASE IF EXISTS "{database_name(database_url)}" WITH (FORCE)'
+        psql(POSTGRES_ADMIN_URL, drop)
 
 
 @contextmanager

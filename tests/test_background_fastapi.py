@@ -28,6 +28,7 @@ import redis
 from aiosmtpd.controller import Controller
 from harness import (
     POSTGRES_ADMIN_URL,
+    database_name,
     free_port,
     fresh_postgres_database,
     http,
@@ -149,8 +150,7 @@ def site(installed) -> Iterator[Site]:
     mailbox = Mailbox()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    name = f"stackwise_background_fastapi_{os.getpid()}"
-    database_url = fresh_postgres_database(name, prefix="")
+    database_url = fresh_postgres_database("stackwise_background_fastapi", prefix="")
     settings = {
         "REDIS_URL": REDIS_URL,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
@@ -164,7 +164,8 @@ def site(installed) -> Iterator[Site]:
             yield Site(project, package, base, database_url, env, mailbox, client)
     finally:
         smtp.stop()
-        psql(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop = f'DROP DATABASE IF EXISTS "{database_name(database_url)}" WITH (FORCE)'
+        psql(POSTGRES_ADMIN_URL, drop)
         client.flushdb()
         client.close()
 
