@@ -11,7 +11,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from browser import Chromium  # noqa: E402
 from harness import DEFAULT_ANSWERS, TEMPLATE, postgres_available, run  # noqa: E402
-from servers import Production, production_servers  # noqa: E402
+from servers import FRONTEND_URL, Production, production_servers  # noqa: E402
+from smtp_mailbox import Mailbox  # noqa: E402
 
 
 def pytest_configure(config):
@@ -61,7 +62,15 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def production(installed):
+def mailbox():
+    """A real SMTP server (aiosmtpd) for the session: the shared production servers send their
+    mail to it (EMAIL_URL), and tests read what arrived for their own addresses."""
+    with Mailbox() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture(scope="session")
+def production(installed, mailbox):
     """production(stack, **answers) -> servers.Production: the installed project's production
     server(s) on a PostgreSQL database of their own, started once per session per answers and
     shared by every module (the test skips, saying why, when PostgreSQL does not answer).
@@ -71,7 +80,8 @@ def production(installed):
     `.delete_user(email)` deletes a user the stack's own way. The settings are servers.py's:
     production, plain HTTP on loopback (SECURE_SSL_REDIRECT=false on drf), AUTH_RATE_LIMIT
     1000/minute, two workers, ADMIN_LOGIN_RATE_LIMIT at its default, the staff user
-    servers.STAFF, and one signing key for every stack (servers.SIGNING_KEY).
+    servers.STAFF, one signing key for every stack (servers.SIGNING_KEY), no REDIS_URL (tasks
+    run in the web process), and mail to the session's `mailbox` with links to FRONTEND_URL.
 
     Shared means: register users with unique emails (contract.unique_email), change or delete
     only what the test created, and leave the servers as they are for the next module, in any
@@ -92,7 +102,8 @@ def production(installed):
                 name = f"stackwise_production_{stack}_{project.name}"
                 name = re.sub(r"\W+", "_", name)
                 staff = answers.get("back_office", True)
-                servers = production_servers(stack, project, name, staff)
+                mail = {"EMAIL_URL": mailbox.url, "FRONTEND_URL": FRONTEND_URL}
+                servers = production_servers(stack, project, name, staff, **mail)
                 started[key] = running.enter_context(servers)
             return started[key]
 

@@ -29,6 +29,8 @@ DRF_PRODUCTION = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
 STAFF = ("staff@example.com", "staff-Passphrase-42")
+# Where the shared production servers' account emails link to (their FRONTEND_URL).
+FRONTEND_URL = "https://app.example.test"
 # The fastapi stack's production settings.
 FASTAPI_PRODUCTION = {
     "ENVIRONMENT": "production",
@@ -157,21 +159,21 @@ class Production:
 
 @contextmanager
 def production_servers(
-    stack: str, project: Path, name: str, staff: bool = True
+    stack: str, project: Path, name: str, staff: bool = True, **settings: str
 ) -> Iterator[Production]:
     """The stack's production server(s), as conftest's `production` shares them: a fresh
     PostgreSQL database `name` (dropped after them), the staff user STAFF (on fastapi only when
     `staff`: projects with the back office), the hybrid's core with its realtime service. One
     signing key for every stack (SIGNING_KEY), so the same user id holds the same token on
-    each."""
+    each. `settings` override the environment of the API (EMAIL_URL, ...)."""
     database_url = fresh_postgres_database(name, prefix="")
     try:
         if stack == "fastapi":
-            settings = {"SECRET_KEY": SIGNING_KEY}
+            settings = {"SECRET_KEY": SIGNING_KEY, **settings}
             with fastapi_app(project, database_url, staff=staff, **settings) as base:
                 yield Production(stack, project, database_url, base)
             return
-        with drf_core(project, database_url) as base:
+        with drf_core(project, database_url, **settings) as base:
             if stack == "drf":
                 yield Production(stack, project, database_url, base)
                 return

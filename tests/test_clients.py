@@ -35,7 +35,7 @@ STACKS = ("drf", "fastapi", "hybrid")
 AUTH_RATE_LIMIT = 50
 SERVER_SETTINGS = {"AUTH_RATE_LIMIT": f"{AUTH_RATE_LIMIT}/minute"}
 PASSWORD = "correct-horse-battery-9"
-# The operation ids of issue 11's contract: the generated function names on every stack.
+# The operation ids of the contract: the generated function names on every stack.
 OPERATIONS = {
     "auth_register_create",
     "auth_token_create",
@@ -43,6 +43,13 @@ OPERATIONS = {
     "auth_logout_create",
     "auth_me_retrieve",
     "auth_me_partial_update",
+    # issue 13's account emails: bodies in, bare 202s and 204s out
+    "auth_verify_email_create",
+    "auth_verify_email_resend_create",
+    "auth_password_reset_create",
+    "auth_password_reset_confirm_create",
+    "auth_email_change_create",
+    "auth_email_change_confirm_create",
     "items_list",
     "items_create",
     "items_retrieve",
@@ -206,6 +213,13 @@ def test_a_client_walks_auth_and_items(client):
     assert me.status_code == 200 and me.parsed.email == email, me.content
     renamed = api.call("PATCH", "/api/auth/me", access, body={"full_name": "Ada Client"})
     assert renamed.status_code == 200 and renamed.parsed.full_name == "Ada Client"
+    # The account emails' bare answers, and their typed 400 (contract.md, "Account emails").
+    resent = api.call("POST", "/api/auth/verify-email/resend", access)
+    assert resent.status_code == 202 and resent.parsed is None, resent.content
+    reset = api.call("POST", "/api/auth/password-reset", body={"email": new_email()})
+    assert reset.status_code == 202 and reset.parsed is None, reset.content
+    forged = api.call("POST", "/api/auth/verify-email", body={"token": "1:2:forged"})
+    assert_typed_error(forged, 400, "validation_error", "token")
 
     ids = {}
     for title in ("charlie", "alpha", "bravo"):

@@ -25,9 +25,10 @@ ACTIONS = {"put": "update", "patch": "partial_update", "delete": "destroy", "pos
 
 
 def expected_operation_id(path: str, method: str, collection: bool) -> str:
-    """The contract's rule: the path after /api/ with / as _, path parameters dropped, then the
-    action (drf-spectacular's default)."""
-    words = [w for w in path.removeprefix("/api/").strip("/").split("/") if not w.startswith("{")]
+    """The contract's rule: the path after /api/ with / and - as _, path parameters dropped, then
+    the action (drf-spectacular's default)."""
+    path = path.removeprefix("/api/").strip("/").replace("-", "_")
+    words = [w for w in path.split("/") if not w.startswith("{")]
     action = ACTIONS.get(method) or ("list" if collection else "retrieve")
     return "_".join([*words, action])
 

@@ -183,7 +183,7 @@ DJANGO = StackEdits(
         "{{project_slug}}/users/migrations/0002_user_time_zone.py",
         DJANGO_RELEASE_MIGRATION,
     ),
-    last_dependency=('    "gunicorn~=27.0.1",\n', '    "gunicorn>=27.0.1,<28",\n'),
+    last_dependency=('    "redis~=5.2.1",\n', '    "redis>=5.2.1,<6",\n'),
 )
 EDITS = {
     "drf": DJANGO,

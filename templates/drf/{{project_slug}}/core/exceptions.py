@@ -6,6 +6,8 @@
 "non_field_errors". `CODES` is the closed list of codes (the schema's `Error.code` enum).
 """
 
+import kombu.exceptions
+import redis
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -58,10 +60,15 @@ CODES = [
 ]
 
 
+# The cache's client and the task queue's (kombu wraps the broker's connection errors).
+REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError, kombu.exceptions.OperationalError)
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
-    """The database refused or lost the connection (or is locked or not migrated): a 503 the
+    """The database refused or lost the connection (or is locked or not migrated), or Redis
+    (REDIS_URL: the cache that counts rate limits, the task queue) does not answer: a 503 the
     client may retry, not a bug."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    return isinstance(exc, (OperationalError, InterfaceError, *REDIS_UNAVAILABLE))
 
 
 def exception_handler(exc, context):

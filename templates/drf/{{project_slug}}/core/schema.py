@@ -5,7 +5,8 @@
 - the bearer token scheme is named `bearerAuth`; operations that need no token have no
   `security` (drf-spectacular would write an empty requirement for them);
 - path ids are int64 from 1, and so is any field stored in a 64-bit integer column;
-- a response lists every field it sends as required (it always sends them all);
+- a response lists every field it sends as required (it always sends them all), except those
+  its serializer names in `sometimes_sent` (Health's redis: only when REDIS_URL is set);
 - defaults only in create and replace bodies;
 - enums stay inline, without drf-spectacular's internal `x-spec-enum-id`.
 """
@@ -76,8 +77,11 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "response":
             properties = schema.get("properties", {})
+            sometimes = getattr(serializer, "sometimes_sent", ())
             schema["required"] = sorted(
-                name for name, field in properties.items() if not field.get("writeOnly")
+                name
+                for name, field in properties.items()
+                if not field.get("writeOnly") and name not in sometimes
             )
         return schema
 

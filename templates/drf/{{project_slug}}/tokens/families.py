@@ -99,6 +99,18 @@ def revoke(token: OutstandingToken) -> None:
         )
 
 
+def revoke_all(user) -> None:
+    """Every sign-in of the user ends (a password reset): each family is marked, and each refresh
+    token the user holds, in a family or not, is blacklisted."""
+    with transaction.atomic():
+        Family.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+        held = {"blacklistedtoken__isnull": True, "expires_at__gt": timezone.now()}
+        tokens = OutstandingToken.objects.filter(user=user, **held)
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=each) for each in tokens], ignore_conflicts=True
+        )
+
+
 def family_of(token: OutstandingToken) -> Family:
     """The token's family; a token issued before families existed gets one of its own now."""
     member = Member.objects.filter(token=token).select_related("family").first()

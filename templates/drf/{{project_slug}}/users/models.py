@@ -29,6 +29,9 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    # Set when the user follows a link mailed to this address (accounts/): registration's, or an
+    # email change's confirmation.
+    email_verified = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can log in to the admin site.")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -20,8 +20,8 @@ class UserSerializer(StrictJSONTypes, serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "date_joined"]
-        read_only_fields = ["id", "email", "date_joined"]
+        fields = ["id", "email", "full_name", "email_verified", "date_joined"]
+        read_only_fields = ["id", "email", "email_verified", "date_joined"]
 
 
 class RegisterSerializer(StrictJSONTypes, serializers.ModelSerializer):
@@ -33,8 +33,8 @@ class RegisterSerializer(StrictJSONTypes, serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "password", "full_name", "date_joined"]
-        read_only_fields = ["id", "date_joined"]
+        fields = ["id", "email", "password", "full_name", "email_verified", "date_joined"]
+        read_only_fields = ["id", "email_verified", "date_joined"]
 
     def validate_email(self, email):
         email = UserManager.normalize_email(email)

@@ -5,6 +5,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework_simplejwt import views as jwt_views
 
+from ..accounts.emails import send_verification
 from .serializers import (
     LogoutSerializer,
     RefreshSerializer,
@@ -28,6 +29,9 @@ class RegisterView(generics.CreateAPIView):
     @extend_schema(summary="Create an account", responses={201: UserSerializer})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        send_verification(serializer.save())
 
 
 @extend_schema(

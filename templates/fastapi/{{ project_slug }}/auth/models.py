@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.database import Base, UTCDateTime, utcnow
@@ -15,6 +15,8 @@ class User(Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(150), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set once the user opens a link mailed to the address (accounts/).
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     date_joined: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,7 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Request, status
 
+from ..accounts.mails import queue
+from ..accounts.service import verification_mail
 from ..core.database import DbSession
 from ..core.errors import DESCRIPTIONS, ApiError, error_responses
 from ..core.rate_limit import client_ip, limit, limit_registrations
@@ -27,12 +29,20 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     dependencies=[Depends(limit_registrations)],
     responses=error_responses(400, 413, 415, 429, 503),
 )
-async def register(body: RegisterRequest, session: DbSession, passwords: Passwords) -> User:
+async def register(
+    body: RegisterRequest,
+    session: DbSession,
+    settings: AppSettings,
+    passwords: Passwords,
+    background: BackgroundTasks,
+) -> User:
+    """Creates the account and mails the link that verifies its address (accounts/)."""
     if problems := password_problems(body.password, body.model_dump()):
         raise ApiError(400, "validation_error", DESCRIPTIONS[400], {"password": problems})
     user = await service.create_user(
         session, passwords, body.email, body.password, full_name=body.full_name
     )
+    queue(background, verification_mail(settings, user))
     return User.model_validate(user)
 
 
@@ -50,11 +60,17 @@ async def token(
 ) -> TokenPair:
     # Per email and IP: guessing one account's password from one place is slow, and one
     # client's failures do not lock the account's owner out elsewhere.
-    limit(request, "token", body.email.strip().lower(), client_ip(request))
+    await limit(request, "token", body.email.strip().lower(), client_ip(request))
     user = await service.authenticate(session, passwords, body.email, body.password)
     if user is None:
         raise ApiError(
             401, "authentication_failed", "No active account found with the given credentials."
+        )
+    if settings.require_verified_email and not user.email_verified:
+        raise ApiError(
+            401,
+            "authentication_failed",
+            "Verify your email address first: open the link in the email we sent you.",
         )
     return await service.issue_tokens(session, settings, user.id)
 
@@ -70,7 +86,7 @@ async def refresh(
     family = await service.refresh_family(session, settings, body.refresh)
     # Per family: one sign-in's refreshes, wherever they come from; an unreadable token counts
     # against the client's IP.
-    limit(request, "refresh", f"family:{family}" if family else f"ip:{client_ip(request)}")
+    await limit(request, "refresh", f"family:{family}" if family else f"ip:{client_ip(request)}")
     return await service.rotate_tokens(session, settings, body.refresh)
 
 

@@ -12,6 +12,14 @@ def lowercase(email: str) -> str:
     return email.lower()
 
 
+def trimmed(password: str) -> str:
+    """A new password as DRF's CharField reads it (auth/passwords.py)."""
+    password = password.strip()
+    if problem := field_problem(password):
+        raise ValueError(problem)
+    return password
+
+
 class TokenRequest(RequestBody):
     # Any string: a malformed email is a failed sign-in (401), not a validation error.
     email: str = Field(min_length=1, max_length=254)
@@ -30,15 +38,7 @@ class RegisterRequest(RequestBody):
     )
 
     _lowercase = field_validator("email")(lowercase)
-
-    @field_validator("password")
-    @classmethod
-    def trimmed(cls, password: str) -> str:
-        """The password as DRF's CharField reads it (auth/passwords.py)."""
-        password = password.strip()
-        if problem := field_problem(password):
-            raise ValueError(problem)
-        return password
+    _trimmed = field_validator("password")(trimmed)
 
 
 class User(BaseModel):
@@ -47,6 +47,7 @@ class User(BaseModel):
     id: int = Field(json_schema_extra={**READ_ONLY, "format": "int64"})
     email: str = Field(json_schema_extra={**READ_ONLY, "format": "email"})
     full_name: str = Field(max_length=150)
+    email_verified: bool = Field(json_schema_extra=READ_ONLY)
     date_joined: datetime = Field(json_schema_extra=READ_ONLY)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -171,3 +171,18 @@ async def revoke_refresh_token(session: AsyncSession, settings: Settings, refres
     """Sign-out: the token is spent, so presenting it again later is reuse."""
     await _spend(session, settings, refresh)
     await session.commit()
+
+
+async def delete_expired_refresh_tokens(session: AsyncSession) -> int:
+    """Deletes the records of refresh tokens past their expiry (revoked or not); the number.
+
+    A revoked token's record stays until it expires: presenting a spent token revokes its
+    family only while its record says it was spent (deleted, it would pass as a token this app
+    never recorded). Once expired, its signature check refuses it anyway."""
+    deleted = await session.execute(
+        delete(RefreshToken)
+        .where(RefreshToken.expires_at <= utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return deleted.rowcount

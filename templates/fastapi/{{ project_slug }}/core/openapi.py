@@ -23,7 +23,9 @@ def operation_id(route: APIRoute) -> str:
     """FastAPI's generate_unique_id_function: one operationId per route (one method each)."""
     (method,) = route.methods
     path = route.path_format.removeprefix("/api/").strip("/")
-    parts = [part for part in path.split("/") if part and not part.startswith("{")]
+    # /api/auth/verify-email -> auth_verify_email_...: hyphens become underscores, as in DRF.
+    words = [part for part in path.split("/") if part and not part.startswith("{")]
+    parts = [word.replace("-", "_") for word in words]
     action = ACTIONS.get(method) or ("list" if _is_collection(route) else "retrieve")
     return "_".join([*parts, action])
 

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL
 
 from .database_url import async_driver_url
+from .email_url import parse_email_url
 from .secret_keys import refusal
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -49,16 +50,39 @@ class Settings(BaseSettings):
     # Argon2 cost. Keep the defaults in production; tests lower them to run fast.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=64)
+    # Unset: one machine and nothing to start (rate limits counted per process, tasks run in the
+    # process that sends them). Set (redis://host:6379/0): rate limits and the task queue live in
+    # Redis, shared by every web process and worker on every machine.
+    redis_url: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://")
+    # How long a task a worker took and never finished (the worker died) waits before another
+    # worker gets it: longer than the slowest task, or a slow task runs twice (worker.py).
+    task_visibility_timeout: int = Field(default=3600, ge=1)
+    # Where mail goes (core/email_url.py): console:// prints it; smtp://, smtp+tls://, smtp+ssl://.
+    email_url: str = "console://"
+    default_from_email: str = "noreply@localhost"
     # HTTPS, as the drf stack reads them (core/https.py). Unset: redirect http to https and a
     # year of HSTS in production, neither in development.
     secure_ssl_redirect: bool | None = None
     secure_hsts_seconds: int | None = Field(default=None, ge=0)
+    # The account emails (accounts/): their links lead to the frontend's pages, their tokens
+    # expire after these lifetimes, and unverified users may sign in unless required otherwise.
+    frontend_url: str = Field(default="http://localhost:3000", pattern=r"^https?://[^\s]+$")
+    require_verified_email: bool = False
+    email_verification_hours: int = Field(default=48, gt=0)
+    password_reset_minutes: int = Field(default=60, gt=0)
+    email_change_hours: int = Field(default=24, gt=0)
 
     @field_validator("cors_origins", "allowed_hosts", mode="before")
     @classmethod
     def split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("email_url")
+    @classmethod
+    def readable_email_url(cls, value: str) -> str:
+        parse_email_url(value)  # a ValueError names what is wrong
         return value
 
     @model_validator(mode="after")

@@ -5,6 +5,9 @@ from the database rather than trusting in-process messages. One query per interv
 open streams of the process, however many there are; so does the check, every
 user_check_interval, that ends the streams of users deactivated or deleted since they opened.
 
+A user holds at most max_per_user streams: counted in this process, or in Redis across every
+process when REDIS_URL is set (realtime/slots.py).
+
 Each stream has a buffer of at most `buffer` messages. A stream whose reader falls further
 behind is ended, never buffered without bound, and never kept open while it loses events.
 """
@@ -21,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from realtime.database import UNAVAILABLE
+from realtime.slots import REFRESH_SECONDS, LocalSlots, RedisSlots
 from realtime.sse import EndReason, event_message
 from realtime.tables import events, users
 
@@ -31,7 +35,7 @@ USER_CHECK_CHUNK = 10_000
 
 
 class StreamLimitReached(Exception):
-    """The user already has max_per_user open streams in this process."""
+    """The user already has max_per_user open streams."""
 
 
 @dataclass(eq=False)
@@ -40,6 +44,7 @@ class Subscription:
 
     user_id: int
     queue: asyncio.Queue[str]
+    slot: str = ""  # its place among the user's streams (realtime/slots.py)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     reason: EndReason | None = None
 
@@ -67,11 +72,12 @@ class EventFeed:
         max_per_user: int = 5,
         user_check_interval: float = 5.0,
         batch: int = 1000,
+        slots: LocalSlots | RedisSlots | None = None,
     ):
         self._engine = engine
         self._interval = interval
         self._buffer = buffer
-        self._max_per_user = max_per_user
+        self._slots = slots or LocalSlots(max_per_user)
         self._user_check_interval = user_check_interval
         self._batch = batch
         self._subscribers: dict[int, set[Subscription]] = defaultdict(set)
@@ -87,6 +93,7 @@ class EventFeed:
         self._tasks = [
             asyncio.create_task(self._forever(self.poll, self._interval)),
             asyncio.create_task(self._forever(self.check_users, self._user_check_interval)),
+            asyncio.create_task(self._forever(self.refresh_slots, REFRESH_SECONDS)),
         ]
 
     async def _skip_past_events(self) -> None:
@@ -107,23 +114,32 @@ class EventFeed:
             for subscription in streams:
                 subscription.end("shutdown")
 
-    def subscribe(self, user_id: int) -> Subscription:
+    async def subscribe(self, user_id: int) -> Subscription:
         """A subscription to the user's events written from now on; unsubscribe it when done.
-        Checking the count and adding to it happen with no await between: no race."""
-        if len(self._subscribers.get(user_id, ())) >= self._max_per_user:
+        StreamLimitReached when the user holds max_per_user streams already."""
+        slot = await self._slots.take(user_id)
+        if slot is None:
             raise StreamLimitReached
-        subscription = Subscription(user_id, asyncio.Queue(maxsize=self._buffer))
+        subscription = Subscription(user_id, asyncio.Queue(maxsize=self._buffer), slot=slot)
         self._subscribers[user_id].add(subscription)
         if self._shutting_down:
             subscription.end("shutdown")
         return subscription
 
-    def unsubscribe(self, subscription: Subscription) -> None:
+    async def unsubscribe(self, subscription: Subscription) -> None:
         """Free the stream's place (again: it does nothing the second time)."""
         streams = self._subscribers.get(subscription.user_id, set())
+        if subscription not in streams:
+            return  # released already: a slot counts once
         streams.discard(subscription)
         if not streams:
             self._subscribers.pop(subscription.user_id, None)
+        await self._slots.release(subscription.user_id, subscription.slot)
+
+    async def refresh_slots(self) -> None:
+        """Keep the slots of this process's open streams from lapsing (realtime/slots.py)."""
+        held = {s.slot: user_id for user_id, subs in self._subscribers.items() for s in subs}
+        await self._slots.refresh(held)
 
     async def _forever(self, job, interval: float) -> None:
         while True:

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     cors_allowed_origins: Annotated[list[str], NoDecode] = []
     # How many proxies append to X-Forwarded-For (Caddy: 1); 0 trusts none (proxies.py).
     num_proxies: int = 0
+    # The core's Redis (redis://host:6379/0), when it has one: the stream limit then counts there,
+    # shared by every process, and /health reports it.
+    redis_url: str = ""
     # How often the live feed looks for new events, in seconds.
     feed_poll_interval: float = 0.25
     # HTTPS, read as the core reads them (realtime/https.py). Unset: redirect http to https and a
@@ -53,9 +56,10 @@ class Settings(BaseSettings):
     secure_hsts_seconds: int | None = Field(default=None, ge=0)
     # The live stream's limits (realtime/stream.py). STREAM_BUFFER: how many events a stream may
     # fall behind its reader before it is ended (a full batch fits, so a reader that keeps up
-    # never is). STREAM_MAX_PER_USER: open streams per user, per process (issue 13 shares the
-    # count between processes). STREAM_USER_CHECK_INTERVAL: seconds between the checks that end
-    # the streams of deactivated or deleted users, so the longest they stay open.
+    # never is). STREAM_MAX_PER_USER: open streams per user, per process, or across every
+    # process when REDIS_URL is set (realtime/slots.py). STREAM_USER_CHECK_INTERVAL: seconds
+    # between the checks that end the streams of deactivated or deleted users, so the longest
+    # they stay open.
     stream_buffer: PositiveInt = 1000
     stream_max_per_user: PositiveInt = 5
     stream_user_check_interval: PositiveFloat = 5.0

@@ -4,7 +4,8 @@ A stream ends, with a last `event: end` message saying why (realtime/sse.py), wh
 token that opened it expires, when its user is deactivated or deleted (found within
 STREAM_USER_CHECK_INTERVAL), when its reader falls more than STREAM_BUFFER events behind, and
 when the server is told to stop (realtime/shutdown.py).
-A user may hold STREAM_MAX_PER_USER streams per process; one more is `429 throttled`.
+A user may hold STREAM_MAX_PER_USER streams (per process, or across every process when REDIS_URL
+is set: realtime/slots.py); one more is `429 throttled`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
+from redis.exceptions import RedisError
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -123,16 +125,21 @@ class EventStreamResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            subscription = self.feed.subscribe(self.credential.user_id)
+            subscription = await self.feed.subscribe(self.credential.user_id)
         except StreamLimitReached:
             detail = "Too many open streams: close one, then try again."
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             await respond(ApiError(429, "throttled", detail, headers=headers))(scope, receive, send)
             return
+        except RedisError:  # REDIS_URL is set, and Redis, which counts the streams, is down
+            logger.exception("stream limit: Redis does not answer")
+            detail = "The service is temporarily unavailable."
+            await respond(ApiError(503, "service_unavailable", detail))(scope, receive, send)
+            return
         try:
             await self.stream(subscription, receive, send)
         finally:
-            self.feed.unsubscribe(subscription)
+            await self.feed.unsubscribe(subscription)
 
     async def stream(self, subscription: Subscription, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
@@ -150,7 +157,7 @@ class EventStreamResponse(Response):
             await asyncio.gather(writer, left, ended, return_exceptions=True)
         # The stream is over: its place is free from now, not once its last message has left
         # (up to END_SECONDS for a client that reads nothing).
-        self.feed.unsubscribe(subscription)
+        await self.feed.unsubscribe(subscription)
         if left in done:
             return
         if writer in done:

@@ -60,6 +60,7 @@ def settings(tmp_path) -> Settings:
         jwt_signing_key=SIGNING_KEY,
         feed_poll_interval=0.05,
         allowed_hosts=["test"],
+        redis_url="",  # streams counted in the process, whatever .env says
     )
 
 
