@@ -4,7 +4,8 @@ own, flushed) and sending mail to a real SMTP server (aiosmtpd) started here.
 
 Mail is sent the way the app's code sends it (`send_email.delay`, in a process with the
 server's environment) with a template the project ships (verify_email): the installed project is
-used as it is."""
+used as it is. The account walk (tests/accounts.py) runs here too, so its mails go through Redis
+and the worker."""
 
 from __future__ import annotations
 
@@ -18,18 +19,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
+import smtp_mailbox
+from accounts import walk
 from harness import (
     POSTGRES_ADMIN_URL,
     database_name,
-    free_port,
     fresh_postgres_database,
     http,
     postgres_available,
@@ -37,27 +36,29 @@ from harness import (
     psql,
     run,
 )
-from servers import FASTAPI_PRODUCTION, fastapi_app
+from servers import FASTAPI_PRODUCTION, FRONTEND_URL, fastapi_app
 
 pytestmark = pytest.mark.slow
 
 # This module's own Redis database (the drf stack's tests use others), flushed before and after.
 REDIS_URL = "redis://127.0.0.1:6379/11"
-RATE = 4  # AUTH_RATE_LIMIT of this module's server: N/day, so no window ends mid-test
+# AUTH_RATE_LIMIT of this module's server, N/day so that no window ends mid-test: the walk signs
+# one address in 7 times and spends 3 of a bucket per client IP; the shared limit test trips its
+# own address's sign-ins at request 11.
+RATE = 10
 # Seconds before a task held by a dead worker goes to another: short, to see it happen.
 VISIBILITY_TIMEOUT = "4"
 LINK = "http://localhost:3000/verify-email?token="
 
 
-@dataclass
-class Mailbox:
-    """What the SMTP server accepted. `hold()` makes it keep the next DATA waiting until
-    `release()`, then refuse it with a 451 (a mail in flight when its sender dies)."""
+class Mailbox(smtp_mailbox.Mailbox):
+    """The tests' SMTP server, which can also fail a delivery: `hold()` makes it keep the next
+    DATA waiting until `release()`, then refuse it with a 451 (a mail in flight when its sender
+    dies)."""
 
-    messages: list[EmailMessage] = field(default_factory=list)
-    holding: threading.Event = field(default_factory=threading.Event)
-    held: threading.Event = field(default_factory=threading.Event)
-    released: threading.Event = field(default_factory=threading.Event)
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding, self.held, self.released = (threading.Event() for _ in range(3))
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         if self.holding.is_set():
@@ -66,8 +67,7 @@ class Mailbox:
             while not self.released.is_set():
                 await asyncio.sleep(0.05)
             return "451 4.3.0 Try again later"
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
+        return await super().handle_DATA(server, session, envelope)
 
     def hold(self) -> None:
         self.held.clear()
@@ -76,16 +76,6 @@ class Mailbox:
 
     def release(self) -> None:
         self.released.set()
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def wait_for(self, address: str, timeout: float = 30) -> EmailMessage:
-        deadline = time.monotonic() + timeout
-        while not (found := self.to(address)):
-            assert time.monotonic() < deadline, f"no mail to {address} in {timeout}s"
-            time.sleep(0.1)
-        return found[0]
 
 
 @dataclass
@@ -147,23 +137,21 @@ def site(installed) -> Iterator[Site]:
     client.flushdb()
     project = installed("fastapi")
     package = next(path.parent.name for path in project.glob("*/main.py"))
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
     database_url = fresh_postgres_database("stackwise_background_fastapi", prefix="")
-    settings = {
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "DEFAULT_FROM_EMAIL": "noreply@acme.test",
-        "TASK_VISIBILITY_TIMEOUT": VISIBILITY_TIMEOUT,
-        "AUTH_RATE_LIMIT": f"{RATE}/day",
-    }
     try:
-        with fastapi_app(project, database_url, **settings) as base:
-            env = {**FASTAPI_PRODUCTION, "DATABASE_URL": database_url, **settings}
-            yield Site(project, package, base, database_url, env, mailbox, client)
+        with Mailbox() as mailbox:
+            settings = {
+                "REDIS_URL": REDIS_URL,
+                "EMAIL_URL": mailbox.url,
+                "FRONTEND_URL": FRONTEND_URL,
+                "DEFAULT_FROM_EMAIL": "noreply@acme.test",
+                "TASK_VISIBILITY_TIMEOUT": VISIBILITY_TIMEOUT,
+                "AUTH_RATE_LIMIT": f"{RATE}/day",
+            }
+            with fastapi_app(project, database_url, **settings) as base:
+                env = {**FASTAPI_PRODUCTION, "DATABASE_URL": database_url, **settings}
+                yield Site(project, package, base, database_url, env, mailbox, client)
     finally:
-        smtp.stop()
         drop = f'DROP DATABASE IF EXISTS "{database_name(database_url)}" WITH (FORCE)'
         psql(POSTGRES_ADMIN_URL, drop)
         client.flushdb()
@@ -182,8 +170,9 @@ def send_probe(site: Site, marker: str) -> str:
     return address
 
 
-def add_refresh_tokens(site: Site) -> None:
-    """Two expired refresh token records (one revoked) and a revoked one still live."""
+def add_refresh_tokens(site: Site) -> str:
+    """Two expired refresh token records (one revoked) and a revoked one still live, of a user
+    of their own; returns the user's id."""
     email = f"cleanup-{uuid.uuid4().hex[:8]}@acme.test"
     user_id = psql(
         site.database_url,
@@ -197,13 +186,14 @@ def add_refresh_tokens(site: Site) -> None:
         f" ('gone-revoked', 'gone-revoked', {user_id}, now() - interval '1 day', now()),"
         f" ('kept', 'kept', {user_id}, now() + interval '1 day', now())",
     )
+    return user_id
 
 
 def test_the_worker_sends_mail_runs_the_cleanup_and_loses_no_task_when_killed(site: Site) -> None:
-    add_refresh_tokens(site)
+    user_id = add_refresh_tokens(site)
     with worker(site) as first:
         address = send_probe(site, "first")
-        mail = site.mailbox.wait_for(address)
+        mail = site.mailbox.wait_for(address, timeout=30)
         assert (
             mail["From"] == "noreply@acme.test" and mail["Subject"] == "Verify your email address"
         )
@@ -216,7 +206,9 @@ def test_the_worker_sends_mail_runs_the_cleanup_and_loses_no_task_when_killed(si
         celery = ["uv", "run", "celery", "-A", f"{site.package}.worker"]
         run([*celery, "call", job], site.project, **site.env)
         deadline = time.monotonic() + 30
+        # This user's records only: the account walk leaves live ones of its own.
         jtis = "SELECT string_agg(jti, ',' ORDER BY jti) FROM refresh_tokens"
+        jtis += f" WHERE user_id = {user_id}"
         while psql(site.database_url, jtis) != "kept":
             assert time.monotonic() < deadline, psql(site.database_url, jtis)
             time.sleep(0.2)
@@ -238,15 +230,24 @@ def test_the_worker_sends_mail_runs_the_cleanup_and_loses_no_task_when_killed(si
     assert len(site.mailbox.to(address)) == 1
 
 
+def test_the_account_flows_run_through_redis_and_the_worker(site: Site) -> None:
+    """Every account mail of the walk is queued in Redis by a web process and sent by the worker."""
+    with worker(site):
+        walk(site.base, site.mailbox, FRONTEND_URL)
+
+
 def test_the_web_processes_share_the_rate_limit(site: Site) -> None:
     assert http("GET", f"{site.base}/health").json() == {
         "status": "ok",
         "database": "ok",
         "redis": "ok",
     }
-    # Each request on a new connection, to either of the two worker processes: the register
-    # bucket (per client IP) trips at request RATE + 1 all the same.
-    statuses = [http("POST", f"{site.base}/api/auth/register", {}).status for _ in range(RATE + 2)]
-    assert statuses == [400] * RATE + [429, 429]
-    (key,) = site.redis.keys("rate:register:*")
+    # Each request on a new connection, to either of the two worker processes: the sign-in
+    # bucket (per email and client IP, this test's own address, so the other tests spend none of
+    # it) trips at request RATE + 1 all the same.
+    email = f"shared-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"email": email, "password": "pw-x9-Kq3-zz7"}
+    statuses = [http("POST", f"{site.base}/api/auth/token", body).status for _ in range(RATE + 2)]
+    assert statuses == [401] * RATE + [429, 429], statuses
+    (key,) = site.redis.keys(f"rate:token:*:{email}|*")
     assert int(site.redis.get(key)) == RATE + 2
